@@ -1,0 +1,41 @@
+using System.Numerics;
+
+namespace Perplex.Tensors;
+
+/// <summary>
+/// A trainable tensor and its gradient, named as in PyTorch's <c>state_dict</c>
+/// (e.g. <c>rnn.weight_ih_l0</c>) so weights move between Perplex and PyTorch unchanged.
+/// </summary>
+public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The state_dict name.</summary>
+    public string Name { get; set; }
+
+    /// <summary>The current value.</summary>
+    public Tensor<T> Value { get; }
+
+    /// <summary>The gradient, accumulated by Backward and cleared by <see cref="ZeroGrad"/>.</summary>
+    public Tensor<T> Grad { get; }
+
+    /// <summary>Creates a zero-initialised parameter of the given shape.</summary>
+    public Parameter(string name, params int[] shape)
+    {
+        Name = name;
+        Value = new Tensor<T>(shape);
+        Grad = new Tensor<T>(shape);
+    }
+
+    /// <summary>Wraps an existing value (no copy).</summary>
+    public Parameter(string name, Tensor<T> value)
+    {
+        Name = name;
+        Value = value;
+        Grad = new Tensor<T>(value.Shape);
+    }
+
+    /// <summary>Sets the gradient to zero.</summary>
+    public void ZeroGrad() => Grad.Clear();
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} [{string.Join(", ", Value.Shape)}]";
+}
