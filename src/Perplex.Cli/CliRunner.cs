@@ -24,7 +24,17 @@ internal static class CliRunner
         var err = stderr ?? Console.Error;
         try
         {
-            return root.Parse(args).Invoke(config);
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                // One line per problem and a pointer to the help, rather than the whole help text.
+                foreach (var error in parsed.Errors) err.WriteLine($"perplex: error: {error.Message}");
+                var name = string.Join(' ', parsed.CommandResult.Command.Name == root.Name
+                    ? ["perplex"] : CommandPath(parsed.CommandResult));
+                err.WriteLine($"See '{name} --help'.");
+                return UserErrorExitCode;
+            }
+            return parsed.Invoke(config);
         }
         catch (Exception ex) when (Describe(ex) is { } message)
         {
@@ -36,6 +46,14 @@ internal static class CliRunner
             err.WriteLine($"perplex: internal error (please report it): {ex}");
             return InternalErrorExitCode;
         }
+    }
+
+    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new Stack<string>();
+        for (var r = result; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Push(r.Parent is null ? "perplex" : r.Command.Name);
+        return names;
     }
 
     /// <summary>The one-line message for an exception caused by the user, or null for a bug.</summary>

@@ -80,7 +80,7 @@ internal sealed class ConsoleProgress : IProgressSink
             string? unit;
             lock (Units) Units.TryGetValue(task.Id, out unit);
             var speed = task.Speed;
-            return new Text(speed is null ? "" : $"{speed.Value:N0} {unit}/s", new Style(Color.Grey));
+            return new Spectre.Console.Text(speed is null ? "" : $"{speed.Value:N0} {unit}/s", new Style(Color.Grey));
         }
     }
 }

@@ -1,8 +1,3 @@
-using System.CommandLine;
 using Perplex.Cli;
-using Perplex.Cli.Commands;
 
-var root = new RootCommand("Perplex: build, train, evaluate and use language models (n-gram and neural).");
-root.Options.Add(CommonOptions.Quiet);
-root.Subcommands.Add(VocabCommands.Create());
-return CliRunner.Invoke(root, args);
+return CliRunner.Invoke(CliApp.CreateRoot(), args);

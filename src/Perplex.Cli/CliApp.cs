@@ -1,0 +1,16 @@
+using System.CommandLine;
+using Perplex.Cli.Commands;
+
+namespace Perplex.Cli;
+
+/// <summary>Builds the <c>perplex</c> command tree (shared by Program and the in-process CLI tests).</summary>
+internal static class CliApp
+{
+    public static RootCommand CreateRoot()
+    {
+        var root = new RootCommand("Perplex: build, train, evaluate and use language models (n-gram and neural).");
+        root.Options.Add(CommonOptions.Quiet);
+        root.Subcommands.Add(VocabCommands.Create());
+        return root;
+    }
+}

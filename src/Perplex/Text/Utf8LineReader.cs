@@ -1,0 +1,136 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Perplex.Text;
+
+/// <summary>
+/// Streams lines from UTF-8 bytes without ever holding more than one line in memory.
+/// LF and CRLF both end a line; a leading byte-order mark is skipped. Invalid UTF-8 is an error naming the
+/// file, the line and the byte offset, because silently replacing bytes would change counts and vocabularies.
+/// </summary>
+public sealed class Utf8LineReader : IDisposable
+{
+    private const int ChunkSize = 1 << 16;
+    private readonly Stream _stream;
+    private readonly bool _ownsStream;
+    private readonly byte[] _chunk = new byte[ChunkSize];
+    private int _chunkStart;
+    private int _chunkEnd;
+    private byte[] _line = new byte[256];
+    private long _position;
+    private long _lineNumber;
+    private bool _atStart = true;
+
+    /// <summary>The name used in error messages (a path, or "&lt;stdin&gt;").</summary>
+    public string SourceName { get; }
+
+    /// <summary>Reads from <paramref name="stream"/>; disposes it on <see cref="Dispose"/> when <paramref name="ownsStream"/>.</summary>
+    public Utf8LineReader(Stream stream, string sourceName, bool ownsStream = true)
+    {
+        _stream = stream;
+        _ownsStream = ownsStream;
+        SourceName = sourceName;
+    }
+
+    /// <summary>Opens a file, or standard input when <paramref name="path"/> is "-".</summary>
+    public static Utf8LineReader Open(string path)
+    {
+        if (path == "-") return new Utf8LineReader(Console.OpenStandardInput(), "<stdin>");
+        if (Directory.Exists(path)) throw new PerplexException("is a directory, expected a text file", path);
+        if (!File.Exists(path)) throw new PerplexException("file not found", path);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        return new Utf8LineReader(stream, path);
+    }
+
+    /// <summary>Reads every line of a file lazily; the file is closed when enumeration ends.</summary>
+    public static IEnumerable<TextLine> ReadLines(string path)
+    {
+        using var reader = Open(path);
+        while (reader.TryReadLine(out var line)) yield return line;
+    }
+
+    /// <summary>Reads the next line; false at end of input.</summary>
+    public bool TryReadLine(out TextLine line)
+    {
+        int length = 0;
+        long lineOffset = _position;
+        bool sawAny = false;
+        while (true)
+        {
+            if (_chunkStart == _chunkEnd && !Fill())
+            {
+                if (!sawAny) { line = default; return false; }
+                break;
+            }
+            sawAny = true;
+            var available = _chunk.AsSpan(_chunkStart, _chunkEnd - _chunkStart);
+            int newline = available.IndexOf((byte)'\n');
+            var piece = newline >= 0 ? available[..newline] : available;
+            Append(ref length, piece);
+            int consumed = newline >= 0 ? newline + 1 : available.Length;
+            _chunkStart += consumed;
+            _position += consumed;
+            if (newline >= 0) break;
+        }
+        _lineNumber++;
+        var bytes = _line.AsSpan(0, length);
+        if (_atStart)
+        {
+            _atStart = false;
+            if (bytes.StartsWith("\uFEFF"u8)) { bytes = bytes[3..]; lineOffset += 3; }
+        }
+        if (bytes.Length > 0 && bytes[^1] == (byte)'\r') bytes = bytes[..^1];
+        line = new TextLine(_lineNumber, lineOffset, Decode(bytes, lineOffset));
+        return true;
+    }
+
+    private string Decode(ReadOnlySpan<byte> bytes, long lineOffset)
+    {
+        if (Ascii.IsValid(bytes)) return Encoding.ASCII.GetString(bytes);
+        var chars = ArrayPool<char>.Shared.Rent(bytes.Length);
+        try
+        {
+            var status = Utf8.ToUtf16(bytes, chars, out int read, out int written, replaceInvalidSequences: false);
+            if (status != OperationStatus.Done)
+            {
+                throw new PerplexException(
+                    $"invalid UTF-8 at byte offset {lineOffset + read} (byte {read + 1} of the line); " +
+                    "convert the file to UTF-8 (e.g. iconv -f CP949 -t UTF-8)", SourceName, _lineNumber);
+            }
+            return new string(chars, 0, written);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    private void Append(ref int length, ReadOnlySpan<byte> piece)
+    {
+        if (length + piece.Length > _line.Length)
+            Array.Resize(ref _line, Math.Max(_line.Length * 2, length + piece.Length));
+        piece.CopyTo(_line.AsSpan(length));
+        length += piece.Length;
+    }
+
+    private bool Fill()
+    {
+        try
+        {
+            _chunkStart = 0;
+            _chunkEnd = _stream.Read(_chunk, 0, _chunk.Length);
+        }
+        catch (IOException e)
+        {
+            throw new PerplexException($"cannot read: {e.Message}", SourceName, _lineNumber + 1, e);
+        }
+        return _chunkEnd > 0;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsStream) _stream.Dispose();
+    }
+}
