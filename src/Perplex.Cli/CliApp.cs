@@ -11,6 +11,10 @@ internal static class CliApp
         var root = new RootCommand("Perplex: build, train, evaluate and use language models (n-gram and neural).");
         root.Options.Add(CommonOptions.Quiet);
         root.Subcommands.Add(VocabCommands.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(CompleteCommand.Create());
         return root;
     }
 }
