@@ -1,0 +1,70 @@
+using System.Numerics;
+using Perplex.Tensors;
+
+namespace Perplex.Layers;
+
+/// <summary>
+/// Affine layer y = x Wᵀ + b with PyTorch's <c>nn.Linear</c> layout: weight [out][in], bias [out].
+/// The weight may be shared with another layer (weight tying); gradients from both uses then add up.
+/// </summary>
+/// <typeparam name="T">float for training, double for exact checks.</typeparam>
+public sealed class Linear<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates a zero-initialised layer named <c>{prefix}weight</c>/<c>{prefix}bias</c>,
+    /// or one that uses <paramref name="sharedWeight"/> (shape [out][in]) as its weight.</summary>
+    public Linear(int inputSize, int outputSize, string prefix, Parameter<T>? sharedWeight = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputSize);
+        if (sharedWeight is not null && (sharedWeight.Value.Rank != 2 || sharedWeight.Value.Dim(0) != outputSize || sharedWeight.Value.Dim(1) != inputSize))
+            throw new ArgumentException($"shared weight {sharedWeight} is not [{outputSize}, {inputSize}]", nameof(sharedWeight));
+        InputSize = inputSize;
+        OutputSize = outputSize;
+        Weight = sharedWeight ?? new Parameter<T>(prefix + "weight", outputSize, inputSize);
+        Bias = new Parameter<T>(prefix + "bias", outputSize);
+        WeightIsShared = sharedWeight is not null;
+    }
+
+    /// <summary>Input width.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Output width.</summary>
+    public int OutputSize { get; }
+
+    /// <summary>W [out][in].</summary>
+    public Parameter<T> Weight { get; }
+
+    /// <summary>b [out].</summary>
+    public Parameter<T> Bias { get; }
+
+    /// <summary>True when <see cref="Weight"/> belongs to another layer (tied weights).</summary>
+    public bool WeightIsShared { get; }
+
+    /// <summary>PyTorch's default initialisation: W and b uniform in ±1/√in.</summary>
+    public void InitializeDefault(SeededRandom random)
+    {
+        double bound = 1 / Math.Sqrt(InputSize);
+        random.FillUniform<T>(Weight.Value.Data, bound);
+        random.FillUniform<T>(Bias.Value.Data, bound);
+    }
+
+    /// <summary>y[n] = W x[n] + b for <paramref name="rows"/> rows: x is [rows][in], y is [rows][out].</summary>
+    public void Forward(ReadOnlySpan<T> input, int rows, Span<T> output)
+    {
+        // y = x · Wᵀ  (one GEMM), then + b on every row
+        Gemm.Multiply(false, true, rows, OutputSize, InputSize, input, InputSize, Weight.Value.Data, InputSize, output, OutputSize, false);
+        Workspace.AddToRows(output, rows, Bias.Value.Data);
+    }
+
+    /// <summary>
+    /// dW += dyᵀ x, db += Σₙ dy[n], and dx = dy W when <paramref name="dInput"/> is not empty.
+    /// <paramref name="dInput"/> may not alias <paramref name="dOutput"/>.
+    /// </summary>
+    public void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> dOutput, int rows, Span<T> dInput)
+    {
+        Gemm.Multiply(true, false, OutputSize, InputSize, rows, dOutput, OutputSize, input, InputSize, Weight.Grad.Data, InputSize, true);
+        Workspace.AddRowsInto(dOutput, rows, Bias.Grad.Data);
+        if (!dInput.IsEmpty)
+            Gemm.Multiply(false, false, rows, InputSize, OutputSize, dOutput, OutputSize, Weight.Value.Data, InputSize, dInput, InputSize, false);
+    }
+}

@@ -1,0 +1,165 @@
+using System.Numerics;
+using Perplex.Layers;
+using Perplex.Tensors;
+
+namespace Perplex.Models;
+
+/// <summary>
+/// A neural language model over token ids, trained on chunks of B parallel streams laid out time-major
+/// ([T][B], as word_language_model's batchify + get_batch). The state (recurrent h/c, or the window's last
+/// tokens) is carried from each call to the next and cut from the graph, as <c>repackage_hidden</c> does:
+/// gradients never flow into a previous chunk.
+/// </summary>
+/// <typeparam name="T">float for training, double for exact checks.</typeparam>
+public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly SoftmaxCrossEntropy<T> _loss = new();
+    private T[] _logits = [];
+    private int[] _tokens = [];
+
+    private readonly List<Parameter<T>> _parameters = [];
+
+    /// <summary>
+    /// Sets up the parts every model shares, initialised as word_language_model does: the embedding
+    /// (<c>embedding.weight</c>, uniform ±0.1) and the decoder H → V (<c>decoder.weight</c> uniform ±0.1 or the
+    /// embedding matrix itself when tied, <c>decoder.bias</c> 0). The layers in between draw from <see cref="Init"/>.
+    /// </summary>
+    private protected NeuralLanguageModel(LanguageModelConfig config, ulong seed)
+    {
+        config.Validate();
+        Config = config;
+        Random = new SeededRandom(seed);
+        Init = new SeededRandom(seed ^ 0x5EED_1A17_0000_0001UL);
+        Embedding = new Embedding<T>(config.VocabSize, config.EmbeddingSize, "embedding.");
+        Decoder = new Linear<T>(config.HiddenSize, config.VocabSize, "decoder.", config.Tied ? Embedding.Weight : null);
+        Init.FillUniform<T>(Embedding.Weight.Value.Data, 0.1);
+        if (!config.Tied) Init.FillUniform<T>(Decoder.Weight.Value.Data, 0.1);
+    }
+
+    /// <summary>Token → vector table [V][E].</summary>
+    private protected Embedding<T> Embedding { get; }
+
+    /// <summary>The output layer H → V, its weight possibly tied to <see cref="Embedding"/>.</summary>
+    private protected Linear<T> Decoder { get; }
+
+    /// <summary>The generator for initial weights of the model-specific layers.</summary>
+    private protected SeededRandom Init { get; }
+
+    /// <summary>Lists the parameters in state_dict order: embedding, <paramref name="middle"/>, decoder (weight only if untied).</summary>
+    private protected void RegisterParameters(IEnumerable<Parameter<T>> middle)
+    {
+        _parameters.Add(Embedding.Weight);
+        _parameters.AddRange(middle);
+        if (!Decoder.WeightIsShared) _parameters.Add(Decoder.Weight);
+        _parameters.Add(Decoder.Bias);
+    }
+
+    /// <summary>The architecture.</summary>
+    public LanguageModelConfig Config { get; }
+
+    /// <summary>Every trainable parameter once (a tied matrix appears once), in state_dict order.</summary>
+    public IReadOnlyList<Parameter<T>> Parameters => _parameters;
+
+    /// <summary>The generator of dropout masks; its <see cref="SeededRandom.State"/> belongs in a checkpoint.</summary>
+    public SeededRandom Random { get; }
+
+    /// <summary>Dropout is applied in <see cref="ForwardBackward"/> only while this is true (PyTorch's train()/eval()).</summary>
+    public bool Training { get; set; } = true;
+
+    /// <summary>The number of streams the current state is for (0 before the first call).</summary>
+    public int Batch { get; private set; }
+
+    /// <summary>V.</summary>
+    public int VocabSize => Config.VocabSize;
+
+    /// <summary>Sets every parameter's gradient to zero.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters) p.ZeroGrad();
+    }
+
+    /// <summary>
+    /// One training step's forward and backward on a chunk: <paramref name="tokens"/> and <paramref name="targets"/>
+    /// are [steps][batch] (targets[t][b] is the token after tokens[t][b]). Returns the mean cross-entropy (natural
+    /// log) and ADDS its gradient to every parameter's Grad. The state advances; a new batch size resets it.
+    /// </summary>
+    public T ForwardBackward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets, int steps, int batch)
+    {
+        CheckTargets(tokens, targets);
+        var logits = Forward(tokens, steps, batch, Training);
+        T loss = _loss.Forward(logits, targets, VocabSize);
+        _loss.Backward(logits, targets, VocabSize, logits); // the logits buffer now holds d loss / d logits
+        BackwardCore(_tokens.AsSpan(0, tokens.Length), logits);
+        return loss;
+    }
+
+    /// <summary>
+    /// Evaluation (no dropout, no gradients): Σ log p(targets) in natural log over the chunk, e.g. for
+    /// perplexity = exp(−Σ / count). The state advances.
+    /// </summary>
+    public double LogProbability(ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets, int steps, int batch)
+    {
+        CheckTargets(tokens, targets);
+        return _loss.SumLogProbability(Forward(tokens, steps, batch, training: false), targets, VocabSize);
+    }
+
+    /// <summary>Evaluation forward that writes the logits [steps][batch][V] (no dropout); the state advances.</summary>
+    public void Logits(ReadOnlySpan<int> tokens, int steps, int batch, Span<T> logits)
+    {
+        if (logits.Length != tokens.Length * VocabSize) throw new ArgumentException($"logits needs {tokens.Length * VocabSize} elements", nameof(logits));
+        Forward(tokens, steps, batch, training: false).CopyTo(logits);
+    }
+
+    /// <summary>
+    /// One generation step: feeds one token per stream and writes the logits of the next token [B][V]
+    /// given everything fed so far; the state advances by one token.
+    /// </summary>
+    public void NextLogits(ReadOnlySpan<int> tokens, Span<T> logits) => Logits(tokens, 1, tokens.Length, logits);
+
+    /// <summary>Starts <paramref name="batch"/> fresh streams (zero recurrent state, or a window full of <see cref="WindowLanguageModel{T}.PadToken"/>).</summary>
+    public void ResetState(int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        Batch = batch;
+        ResetStateCore(batch);
+    }
+
+    /// <summary>A copy of the carried state.</summary>
+    public abstract ModelState<T> GetState();
+
+    /// <summary>Replaces the carried state with a copy of <paramref name="state"/>.</summary>
+    public void SetState(ModelState<T> state)
+    {
+        ResetState(state.Batch);
+        SetStateCore(state);
+    }
+
+    /// <summary>Runs the network on a chunk and returns its logits [steps·batch][V] (kept for backward).</summary>
+    private Span<T> Forward(ReadOnlySpan<int> tokens, int steps, int batch, bool training)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        if (tokens.Length != steps * batch) throw new ArgumentException($"tokens has {tokens.Length} ids, expected {steps}×{batch}", nameof(tokens));
+        if (batch != Batch) ResetState(batch);
+        var ids = Workspace.Ensure(ref _tokens, tokens.Length);
+        tokens.CopyTo(ids);
+        var logits = Workspace.Ensure(ref _logits, tokens.Length * VocabSize);
+        ForwardCore(ids, steps, batch, training, logits);
+        return logits;
+    }
+
+    private static void CheckTargets(ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets)
+    {
+        if (targets.Length != tokens.Length) throw new ArgumentException($"targets has {targets.Length} ids, tokens {tokens.Length}", nameof(targets));
+    }
+
+    /// <summary>Model-specific forward: writes logits [steps·batch][V], keeps what backward needs, advances the state.</summary>
+    private protected abstract void ForwardCore(ReadOnlySpan<int> tokens, int steps, int batch, bool training, Span<T> logits);
+
+    /// <summary>Model-specific backward from d loss / d logits, accumulating parameter gradients.</summary>
+    private protected abstract void BackwardCore(ReadOnlySpan<int> tokens, ReadOnlySpan<T> dLogits);
+
+    private protected abstract void ResetStateCore(int batch);
+
+    private protected abstract void SetStateCore(ModelState<T> state);
+}
