@@ -1,0 +1,68 @@
+using System.Numerics;
+using Perplex.Tensors;
+
+namespace Perplex.Training;
+
+/// <summary>
+/// Updates a fixed list of parameters from their gradients. Its state (step count and per-parameter moments)
+/// is exposed as named tensors so a checkpoint can store and restore it exactly.
+/// </summary>
+public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates an optimizer for <paramref name="parameters"/> with learning rate <paramref name="learningRate"/>.</summary>
+    protected Optimizer(IReadOnlyList<Parameter<T>> parameters, double learningRate)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(learningRate);
+        Parameters = parameters;
+        LearningRate = learningRate;
+    }
+
+    /// <summary>The parameters this optimizer updates.</summary>
+    public IReadOnlyList<Parameter<T>> Parameters { get; }
+
+    /// <summary>The learning rate of the next step (annealing changes it between epochs).</summary>
+    public double LearningRate { get; set; }
+
+    /// <summary>Number of steps taken so far.</summary>
+    public long StepCount { get; protected set; }
+
+    /// <summary>A short name for logs and checkpoints: <c>sgd</c>, <c>adam</c>, <c>adamw</c>.</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>Applies one update using the current gradients.</summary>
+    public void Step()
+    {
+        StepCount++;
+        for (int i = 0; i < Parameters.Count; i++)
+            Update(i, Parameters[i].Value.Data, Parameters[i].Grad.Data);
+    }
+
+    /// <summary>Updates parameter <paramref name="index"/> in place.</summary>
+    protected abstract void Update(int index, Span<T> value, ReadOnlySpan<T> grad);
+
+    /// <summary>Clears every gradient.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters) p.ZeroGrad();
+    }
+
+    /// <summary>Per-parameter state tensors, named <c>{kind of state}.{parameter name}</c> (e.g. <c>exp_avg.decoder.bias</c>).</summary>
+    public virtual IEnumerable<(string Name, Tensor<T> Tensor)> StateTensors() => [];
+
+    /// <summary>Restores the step count after a checkpoint load (state tensors are filled in place).</summary>
+    public void RestoreStepCount(long steps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        StepCount = steps;
+    }
+
+    /// <summary>Creates the optimizer named on the command line: <c>sgd</c>, <c>adam</c> or <c>adamw</c>.</summary>
+    public static Optimizer<T> Create(string kind, IReadOnlyList<Parameter<T>> parameters, double learningRate, double weightDecay = 0) =>
+        kind.ToLowerInvariant() switch
+        {
+            "sgd" => new Sgd<T>(parameters, learningRate),
+            "adam" => new Adam<T>(parameters, learningRate, weightDecay: weightDecay),
+            "adamw" => new Adam<T>(parameters, learningRate, weightDecay: weightDecay == 0 ? 0.01 : weightDecay, decoupled: true),
+            _ => throw new PerplexException($"unknown optimizer '{kind}' (expected sgd, adam or adamw)"),
+        };
+}

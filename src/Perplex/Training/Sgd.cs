@@ -1,0 +1,22 @@
+using System.Numerics;
+using Perplex.Tensors;
+
+namespace Perplex.Training;
+
+/// <summary>Plain stochastic gradient descent as in word_language_model: p ← p − lr·g (no momentum, no decay).</summary>
+public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates the optimizer.</summary>
+    public Sgd(IReadOnlyList<Parameter<T>> parameters, double learningRate) : base(parameters, learningRate) { }
+
+    /// <inheritdoc />
+    public override string Kind => "sgd";
+
+    /// <inheritdoc />
+    protected override void Update(int index, Span<T> value, ReadOnlySpan<T> grad)
+    {
+        T step = T.CreateChecked(LearningRate);
+        for (int i = 0; i < value.Length; i++)
+            value[i] -= step * grad[i];
+    }
+}
