@@ -1,0 +1,62 @@
+namespace Perplex.NGram;
+
+/// <summary>
+/// Counts for every order in the reversed-trie layout of <see cref="NGramLevel"/>: order 1 is indexed by word id;
+/// order n keys are <c>(index of suffix in order n-1) &lt;&lt; 32 | first word</c>, sorted. Counts are raw for the
+/// highest order and for n-grams starting with <c>&lt;s&gt;</c>, adjusted (continuation) counts otherwise.
+/// </summary>
+internal sealed class CountTrie
+{
+    public CountTrie(ulong[][] keys, int[][] counts, CountOfCounts stats)
+    {
+        Keys = keys;
+        Counts = counts;
+        Stats = stats;
+    }
+
+    /// <summary>Keys per order (index 0 = unigrams, whose key is the word id).</summary>
+    public ulong[][] Keys { get; }
+
+    /// <summary>Counts parallel to <see cref="Keys"/>.</summary>
+    public int[][] Counts { get; }
+
+    /// <summary>Count-of-counts per order, the input of the discounts.</summary>
+    public CountOfCounts Stats { get; }
+
+    public int Order => Keys.Length;
+
+    /// <summary>The word ids of an n-gram, oldest first, by walking the parent chain.</summary>
+    public static void Words(ulong[][] keys, int order, int index, Span<int> words)
+    {
+        for (int k = order - 1; k >= 1; k--)
+        {
+            ulong key = keys[k][index];
+            words[order - 1 - k] = (int)(uint)key;
+            index = (int)(key >> 32);
+        }
+        words[order - 1] = index;
+    }
+}
+
+/// <summary>For each order, how many n-grams have (adjusted) count 0..4, and how many there are in total.</summary>
+internal sealed class CountOfCounts
+{
+    public CountOfCounts(int order)
+    {
+        N = new long[order][];
+        for (int i = 0; i < order; i++) N[i] = new long[5];
+        Total = new long[order];
+    }
+
+    /// <summary>N[order-1][c] = number of n-grams with count c (c &lt; 5).</summary>
+    public long[][] N { get; }
+
+    /// <summary>Number of n-grams per order.</summary>
+    public long[] Total { get; }
+
+    public void Add(int order, long count)
+    {
+        Total[order - 1]++;
+        if (count < 5) N[order - 1][count]++;
+    }
+}
