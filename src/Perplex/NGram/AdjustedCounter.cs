@@ -15,10 +15,12 @@ internal static class AdjustedCounter
         var unigramCounts = PinnedArray.Allocate<int>(vocabularySize);
         Array.Clear(unigramCounts);
         if (order == 1) return Unigrams(source, unigramCounts, stats);
+        var unigramRaw = new int[vocabularySize];
 
         var keys = new GrowList<ulong>[order + 1];
         var counts = new GrowList<int>[order + 1];
-        for (int l = 2; l <= order; l++) { keys[l] = new GrowList<ulong>(); counts[l] = new GrowList<int>(); }
+        var rawCounts = new GrowList<int>[order + 1];
+        for (int l = 2; l <= order; l++) { keys[l] = new GrowList<ulong>(); counts[l] = new GrowList<int>(); rawCounts[l] = new GrowList<int>(); }
 
         // lmplz puts <unk> and <s> in the unigram statistics with count 0.
         stats.Add(1, 0);
@@ -41,7 +43,11 @@ internal static class AdjustedCounter
             gram.CopyTo(previous);
 
             // Groups that no longer match are complete.
-            for (; openTop > same; openTop--) stats.Add(openTop, CountOf(openTop, open[openTop]));
+            for (; openTop > same; openTop--)
+            {
+                stats.Add(openTop, CountOf(openTop, open[openTop]));
+                StoreRaw(openTop);
+            }
 
             // Groups that still match: one more raw occurrence; the longest gains one distinct left extension.
             for (int l = 1; l <= same; l++) raw[l] += count;
@@ -55,25 +61,40 @@ internal static class AdjustedCounter
             {
                 keys[order].Add(NGramLevel.Key(open[order - 1], gram[0]));
                 counts[order].Add(count);
+                rawCounts[order].Add(count);
                 stats.Add(order, count);
             }
         }
         // lmplz records the last group of each order with its raw count; kept for identical discounts.
-        for (int l = 1; l <= openTop; l++) stats.Add(l, raw[l]);
+        for (int l = 1; l <= openTop; l++)
+        {
+            stats.Add(l, raw[l]);
+            StoreRaw(l);
+        }
 
         var allKeys = new ulong[order][];
         var allCounts = new int[order][];
+        var allRaw = new int[order][];
         allKeys[0] = PinnedArray.Allocate<ulong>(vocabularySize);
         for (int w = 0; w < vocabularySize; w++) allKeys[0][w] = (ulong)w;
         allCounts[0] = unigramCounts;
+        allRaw[0] = unigramRaw;
         for (int l = 2; l <= order; l++)
         {
             allKeys[l - 1] = keys[l].ToPinnedArray();
             keys[l].Clear();
             allCounts[l - 1] = counts[l].ToPinnedArray();
             counts[l].Clear();
+            allRaw[l - 1] = rawCounts[l].ToPinnedArray();
+            rawCounts[l].Clear();
         }
-        return new CountTrie(allKeys, allCounts, stats);
+        return new CountTrie(allKeys, allCounts, allRaw, stats);
+
+        void StoreRaw(int length)
+        {
+            if (length == 1) unigramRaw[open[1]] = (int)raw[1];
+            else rawCounts[length][open[length]] = (int)raw[length];
+        }
 
         int CountOf(int length, int index) => length == 1 ? unigramCounts[index] : counts[length][index];
 
@@ -96,6 +117,7 @@ internal static class AdjustedCounter
                 index = keys[length].Count;
                 keys[length].Add(NGramLevel.Key(open[length - 1], word));
                 counts[length].Add(initialCount);
+                rawCounts[length].Add(0);
             }
             open[length] = index;
             raw[length] = occurrences;
@@ -112,6 +134,6 @@ internal static class AdjustedCounter
             keys[w] = (ulong)w;
             stats.Add(1, unigramCounts[w]);
         }
-        return new CountTrie([keys], [unigramCounts], stats);
+        return new CountTrie([keys], [unigramCounts], [unigramCounts], stats);
     }
 }

@@ -7,12 +7,16 @@ namespace Perplex.NGram;
 /// </summary>
 internal sealed class CountTrie
 {
-    public CountTrie(ulong[][] keys, int[][] counts, CountOfCounts stats)
+    public CountTrie(ulong[][] keys, int[][] counts, int[][] rawCounts, CountOfCounts stats)
     {
         Keys = keys;
         Counts = counts;
+        RawCounts = rawCounts;
         Stats = stats;
     }
+
+    /// <summary>Raw occurrence counts parallel to <see cref="Keys"/> (what MLE, add-k, Katz and stupid backoff use).</summary>
+    public int[][] RawCounts { get; }
 
     /// <summary>Keys per order (index 0 = unigrams, whose key is the word id).</summary>
     public ulong[][] Keys { get; }
@@ -24,6 +28,29 @@ internal sealed class CountTrie
     public CountOfCounts Stats { get; }
 
     public int Order => Keys.Length;
+
+    /// <summary>
+    /// For each n-gram of each order, the index of its context (all words but the last) one order below;
+    /// for bigrams that is the first word's id. Index 0 (unigrams) is empty.
+    /// </summary>
+    public static int[][] ContextIndexes(ulong[][] keys, NGramLevel[] levels)
+    {
+        var result = new int[keys.Length][];
+        result[0] = [];
+        for (int n = 2; n <= keys.Length; n++)
+        {
+            var k = keys[n - 1];
+            var prefix = new int[k.Length];
+            for (int i = 0; i < k.Length; i++)
+            {
+                int word = (int)(uint)k[i];
+                prefix[i] = n == 2 ? word : levels[n - 2].Find(result[n - 2][(int)(k[i] >> 32)], word);
+                if (prefix[i] < 0) throw new InvalidOperationException("n-gram context missing from the order below");
+            }
+            result[n - 1] = prefix;
+        }
+        return result;
+    }
 
     /// <summary>The word ids of an n-gram, oldest first, by walking the parent chain.</summary>
     public static void Words(ulong[][] keys, int order, int index, Span<int> words)

@@ -9,7 +9,12 @@ namespace Perplex.NGram;
 /// </summary>
 internal static class KneserNeyEstimator
 {
-    public static BackoffModel Estimate(CountTrie counts, Discount[] discounts, Vocabulary vocabulary)
+    /// <param name="counts">Adjusted counts.</param>
+    /// <param name="discounts">Per order.</param>
+    /// <param name="vocabulary">The words.</param>
+    /// <param name="pruned">Per order, which n-grams <c>--prune</c> removes (null = none). As in lmplz, a pruned
+    /// n-gram's whole count goes to its context's backoff mass instead of only its discount.</param>
+    public static BackoffModel Estimate(CountTrie counts, Discount[] discounts, Vocabulary vocabulary, bool[][]? pruned = null)
     {
         int order = counts.Order;
         var model = ModelArrays.Allocate(counts.Keys);
@@ -30,27 +35,22 @@ internal static class KneserNeyEstimator
             lowerProb[w] = w == Vocabulary.BeginId ? 1.0 : (c - d1.For(c)) / denominator + gamma * uniform;
         }
         ModelArrays.StoreLog10(lowerProb, model.Prob[0]);
-        // Index of the context (prefix) of each n-gram in the order below; for bigrams it is the first word.
-        int[] lowerPrefix = [];
+        var contexts = CountTrie.ContextIndexes(counts.Keys, levels);
 
         for (int n = 2; n <= order; n++)
         {
             var keys = counts.Keys[n - 1];
             var cs = counts.Counts[n - 1];
             var d = discounts[n - 1];
-            var lowerLevel = levels[n - 2];
             int lowerCount = lowerProb.Length;
-            var prefix = new int[keys.Length];
+            var prefix = contexts[n - 1];
             var denom = new double[lowerCount];
             var massOf = new double[lowerCount];
             for (int i = 0; i < keys.Length; i++)
             {
-                int word = (int)(uint)keys[i];
-                int ctx = n == 2 ? word : lowerLevel.Find(lowerPrefix[(int)(keys[i] >> 32)], word);
-                if (ctx < 0) throw new InvalidOperationException("n-gram context missing from the order below");
-                prefix[i] = ctx;
+                int ctx = prefix[i];
                 denom[ctx] += cs[i];
-                massOf[ctx] += d.For(cs[i]);
+                massOf[ctx] += pruned is not null && pruned[n - 1][i] ? cs[i] : d.For(cs[i]);
             }
             var lowerBackoff = model.Backoff[n - 2]!;
             for (int h = 0; h < lowerCount; h++)
@@ -65,8 +65,8 @@ internal static class KneserNeyEstimator
             }
             ModelArrays.StoreLog10(prob, model.Prob[n - 1]);
             lowerProb = prob;
-            lowerPrefix = prefix;
         }
+        if (pruned is not null) return Pruning.Apply(model, pruned, vocabulary, "kn");
         return new BackoffModel(vocabulary, levels, isNormalized: true, smoothing: "kn");
     }
 }

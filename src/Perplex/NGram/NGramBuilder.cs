@@ -26,23 +26,28 @@ public static class NGramBuilder
         }
         progress.BeginStage("discounting", null, "orders");
         Discount[] discounts = [];
-        ILanguageModel model;
-        switch (options.Smoothing)
+        var pruned = Pruning.Mark(counts, options.PruneThresholds);
+        if (pruned is not null && options.Smoothing != Smoothing.KneserNey)
+            throw new PerplexException("--prune is only supported with --smoothing kn");
+        if (options.Smoothing == Smoothing.KneserNey)
+            discounts = Discount.EstimateAll(counts.Stats, options.DiscountFallback, progress);
+        progress.BeginStage("estimating", null, "orders");
+        var vocab = counted.Vocabulary;
+        ILanguageModel model = options.Smoothing switch
         {
-            case Smoothing.KneserNey:
-                discounts = Discount.EstimateAll(counts.Stats, options.DiscountFallback, progress);
-                progress.BeginStage("estimating", null, "orders");
-                model = KneserNeyEstimator.Estimate(counts, discounts, counted.Vocabulary);
-                break;
-            default:
-                throw new PerplexException($"smoothing {options.Smoothing} is not implemented yet");
-        }
+            Smoothing.KneserNey => KneserNeyEstimator.Estimate(counts, discounts, vocab, pruned),
+            Smoothing.Mle => CountBasedEstimators.Mle(counts, vocab),
+            Smoothing.Katz => CountBasedEstimators.Katz(counts, vocab, progress),
+            Smoothing.StupidBackoff => CountBasedEstimators.Stupid(counts, vocab, options.StupidBackoffAlpha),
+            Smoothing.AddK => AddKModel.FromCounts(counts, vocab, options.AddK),
+            _ => throw new PerplexException($"unknown smoothing {options.Smoothing}"),
+        };
         report = new NGramBuildReport
         {
             Lines = counted.Lines,
             Tokens = counted.Tokens,
             Types = counted.Vocabulary.Count,
-            NGramCounts = counts.Stats.Total.ToArray(),
+            NGramCounts = model is BackoffModel b ? b.NGramCounts : counts.Stats.Total.ToArray(),
             Discounts = discounts,
             SpilledRuns = counted.SpilledRuns,
         };
