@@ -11,6 +11,9 @@ internal static class CliApp
         var root = new RootCommand("Perplex: build, train, evaluate and use language models (n-gram and neural).");
         root.Options.Add(CommonOptions.Quiet);
         root.Subcommands.Add(VocabCommands.Create());
+        root.Subcommands.Add(NGramCommands.Create());
+        root.Subcommands.Add(TagCommands.Create());
+        root.Subcommands.Add(GradFlowCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());

@@ -1,0 +1,96 @@
+namespace Perplex.NGram;
+
+/// <summary>
+/// A backoff n-gram model as an ARPA file describes it: for every stored n-gram a log10 probability and (below
+/// the highest order) a log10 backoff. Scoring follows KenLM exactly: use the longest stored n-gram ending in the
+/// word, plus the backoffs of every longer context that is stored. Built by the estimators, read from ARPA, or
+/// memory-mapped from the binary format.
+/// </summary>
+public sealed class BackoffModel : ILanguageModel, IDisposable
+{
+    internal readonly NGramLevel[] Levels;
+    private readonly IDisposable? _mapping;
+
+    internal BackoffModel(Vocabulary vocabulary, NGramLevel[] levels, bool isNormalized, string smoothing, IDisposable? mapping = null)
+    {
+        if (levels.Length is < 1 or > ModelState.MaxOrder)
+            throw new PerplexException($"order {levels.Length} is not supported (1 to {ModelState.MaxOrder})");
+        Vocabulary = vocabulary;
+        Levels = levels;
+        IsNormalized = isNormalized;
+        Smoothing = smoothing;
+        _mapping = mapping;
+    }
+
+    /// <inheritdoc />
+    public Vocabulary Vocabulary { get; }
+
+    /// <inheritdoc />
+    public int Order => Levels.Length;
+
+    /// <inheritdoc />
+    public bool IsNormalized { get; }
+
+    /// <summary>How the model was estimated, e.g. "kn" or "stupid"; "arpa" when read from an ARPA file.</summary>
+    public string Smoothing { get; }
+
+    /// <summary>Number of stored n-grams per order (index 0 = unigrams).</summary>
+    public long[] NGramCounts => Levels.Select(l => (long)l.Count).ToArray();
+
+    /// <inheritdoc />
+    public unsafe ModelState BeginSentenceState()
+    {
+        var state = new ModelState();
+        if (Order > 1)
+        {
+            state.Length = 1;
+            state.Words[0] = Vocabulary.BeginId;
+            state.Backoffs[0] = Levels[0].Backoff[Vocabulary.BeginId];
+        }
+        return state;
+    }
+
+    /// <inheritdoc />
+    public ModelState NullContextState() => new();
+
+    /// <inheritdoc />
+    public unsafe float Score(in ModelState context, int word, out ModelState next, out int matchedLength)
+    {
+        next = new ModelState();
+        var levels = Levels;
+        int order = levels.Length;
+        if ((uint)word >= (uint)levels[0].Count) word = Vocabulary.UnknownId;
+        int node = word;
+        float prob = levels[0].Prob[word];
+        int matched = 1;
+        if (order > 1)
+        {
+            next.Words[0] = word;
+            next.Backoffs[0] = levels[0].Backoff[word];
+            next.Length = 1;
+            int limit = Math.Min(context.Length, order - 1);
+            for (int k = 1; k <= limit; k++)
+            {
+                var level = levels[k];
+                int child = level.Find(node, context.Words[k - 1]);
+                if (child < 0) break;
+                node = child;
+                prob = level.Prob[child];
+                matched = k + 1;
+                if (k < order - 1)
+                {
+                    next.Words[k] = context.Words[k - 1];
+                    next.Backoffs[k] = level.Backoff[child];
+                    next.Length = k + 1;
+                }
+            }
+            // Contexts longer than the one used contribute their backoffs.
+            for (int j = matched - 1; j < context.Length; j++) prob += context.Backoffs[j];
+        }
+        matchedLength = matched;
+        return prob;
+    }
+
+    /// <summary>Releases the memory mapping of a binary model (no-op for models in managed memory).</summary>
+    public void Dispose() => _mapping?.Dispose();
+}

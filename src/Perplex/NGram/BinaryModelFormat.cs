@@ -1,0 +1,191 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Perplex.NGram;
+
+/// <summary>
+/// Perplex's binary n-gram format: the in-memory arrays written as they are, so loading is a memory map plus a
+/// vocabulary read — no parsing, no hashing. Layout (little-endian, every array 8-byte aligned):
+/// header (magic <c>PPLXNGRM</c>, version, kind, order, flags, k, tokens, smoothing name), vocabulary (offsets and
+/// UTF-8 text), then per order: count, slot count, keys (ulong), log10 probabilities (float), backoffs (float,
+/// not for the highest order) and the hash slots (int).
+/// </summary>
+internal static unsafe class BinaryModelFormat
+{
+    private static readonly byte[] Magic = "PPLXNGRM"u8.ToArray();
+    private const int Version = 1;
+    private const int KindBackoff = 0, KindAddK = 1;
+
+    /// <summary>Whether the file starts with the binary magic.</summary>
+    public static bool IsBinary(string path)
+    {
+        using var f = File.OpenRead(path);
+        Span<byte> head = stackalloc byte[8];
+        return f.Read(head) == 8 && head.SequenceEqual(Magic);
+    }
+
+    public static void Write(ILanguageModel model, string path)
+    {
+        var (levels, kind, k, tokens, smoothing) = model switch
+        {
+            BackoffModel b => (b.Levels, KindBackoff, 0.0, 0L, b.Smoothing),
+            AddKModel a => (a.Levels, KindAddK, a.K, a.Tokens, "addk"),
+            _ => throw new PerplexException($"{model.GetType().Name} cannot be saved in the binary format"),
+        };
+        string temp = path + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        using (var w = new BinaryWriter(file))
+        {
+            w.Write(Magic);
+            w.Write(Version);
+            w.Write(kind);
+            w.Write(levels.Length);
+            w.Write(model.IsNormalized ? 1 : 0);
+            w.Write(k);
+            w.Write(tokens);
+            var name = Encoding.UTF8.GetBytes(smoothing);
+            w.Write(name.Length);
+            w.Write(name);
+            Align(w);
+
+            var vocab = model.Vocabulary;
+            var text = new MemoryStream();
+            var offsets = new int[vocab.Count + 1];
+            for (int i = 0; i < vocab.Count; i++)
+            {
+                var bytes = Encoding.UTF8.GetBytes(vocab[i]);
+                text.Write(bytes);
+                offsets[i + 1] = checked((int)text.Length);
+            }
+            w.Write(vocab.Count);
+            w.Write(offsets.Length);
+            w.Write(MemoryMarshal.AsBytes(offsets.AsSpan()));
+            w.Write(text.GetBuffer(), 0, (int)text.Length);
+            Align(w);
+
+            foreach (var level in levels)
+            {
+                w.Write(level.Count);
+                w.Write(level.SlotMask + 1);
+                w.Write(new ReadOnlySpan<byte>(level.Keys, level.Count * sizeof(ulong)));
+                w.Write(new ReadOnlySpan<byte>(level.Prob, level.Count * sizeof(float)));
+                Align(w);
+                if (level.Backoff != null)
+                {
+                    w.Write(new ReadOnlySpan<byte>(level.Backoff, level.Count * sizeof(float)));
+                    Align(w);
+                }
+                w.Write(new ReadOnlySpan<byte>(level.Slots, (level.SlotMask + 1) * sizeof(int)));
+                Align(w);
+            }
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static void Align(BinaryWriter w)
+    {
+        while (w.BaseStream.Position % 8 != 0) w.Write((byte)0);
+    }
+
+    public static ILanguageModel Read(string path)
+    {
+        long length = new FileInfo(path).Length;
+        var mapping = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        var view = mapping.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+        byte* basePtr = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
+        var owner = new Mapping(mapping, view);
+        try
+        {
+            var reader = new Cursor(basePtr, length, path);
+            if (!new ReadOnlySpan<byte>(reader.Take(8), 8).SequenceEqual(Magic)) throw reader.Error("not a Perplex binary n-gram model");
+            int version = reader.Int();
+            if (version != Version) throw reader.Error($"binary model version {version} is not supported (expected {Version})");
+            int kind = reader.Int();
+            int order = reader.Int();
+            if (order < 1 || order > ModelState.MaxOrder) throw reader.Error($"bad order {order}");
+            bool normalized = reader.Int() != 0;
+            double k = reader.Double();
+            long tokens = reader.Long();
+            int nameLength = reader.Int();
+            string smoothing = Encoding.UTF8.GetString(reader.Take(nameLength), nameLength);
+            reader.Align();
+
+            int vocabCount = reader.Int();
+            int offsetCount = reader.Int();
+            if (offsetCount != vocabCount + 1) throw reader.Error("corrupt vocabulary");
+            int* offsets = (int*)reader.Take(offsetCount * sizeof(int));
+            byte* text = reader.Take(offsets[vocabCount]);
+            var vocab = Vocabulary.CreateEmpty();
+            for (int i = 0; i < vocabCount; i++)
+                vocab.Add(Encoding.UTF8.GetString(text + offsets[i], offsets[i + 1] - offsets[i]));
+            reader.Align();
+
+            var levels = new NGramLevel[order];
+            for (int n = 1; n <= order; n++)
+            {
+                int count = reader.Int();
+                int slots = reader.Int();
+                var keys = (ulong*)reader.Take((long)count * sizeof(ulong));
+                var prob = (float*)reader.Take((long)count * sizeof(float));
+                reader.Align();
+                float* backoff = null;
+                if (n < order)
+                {
+                    backoff = (float*)reader.Take((long)count * sizeof(float));
+                    reader.Align();
+                }
+                var slotPtr = (int*)reader.Take((long)slots * sizeof(int));
+                reader.Align();
+                levels[n - 1] = new NGramLevel(n, count, keys, prob, backoff, slotPtr, slots, owner);
+            }
+            return kind switch
+            {
+                KindBackoff => new BackoffModel(vocab, levels, normalized, smoothing, owner),
+                KindAddK => new AddKModel(vocab, levels, k, tokens, owner),
+                _ => throw reader.Error($"unknown model kind {kind}"),
+            };
+        }
+        catch
+        {
+            owner.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Bounds-checked reading position in the mapped file, so a truncated file is an error, not a crash.</summary>
+    private sealed class Cursor(byte* basePtr, long length, string path)
+    {
+        private long _position;
+
+        public byte* Take(long bytes)
+        {
+            if (bytes < 0 || _position + bytes > length) throw Error("file is truncated or corrupt");
+            byte* p = basePtr + _position;
+            _position += bytes;
+            return p;
+        }
+
+        public int Int() => *(int*)Take(4);
+        public long Long() => *(long*)Take(8);
+        public double Double() => *(double*)Take(8);
+        public void Align() => _position = (_position + 7) & ~7L;
+        public PerplexException Error(string problem) => new(problem, path);
+    }
+
+    /// <summary>Keeps the mapping alive as long as the model; releases it on dispose.</summary>
+    private sealed class Mapping(MemoryMappedFile file, MemoryMappedViewAccessor view) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
+            view.Dispose();
+            file.Dispose();
+        }
+    }
+}

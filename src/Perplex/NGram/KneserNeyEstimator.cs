@@ -1,0 +1,72 @@
+namespace Perplex.NGram;
+
+/// <summary>
+/// Interpolated modified Kneser-Ney exactly as lmplz computes it:
+/// <c>p(w|h) = (c(hw) - D(c(hw))) / Σx c(hx) + γ(h)·p(w|h')</c> with <c>γ(h) = (D1·N1(h) + D2·N2(h) + D3·N3+(h)) / Σx c(hx)</c>;
+/// unigrams are interpolated with the uniform distribution over the vocabulary without <c>&lt;s&gt;</c>;
+/// <c>&lt;unk&gt;</c> gets only its uniform share; <c>&lt;s&gt;</c> gets probability 1 (log 0) and a real backoff.
+/// The stored backoff of a context is log10 γ(h).
+/// </summary>
+internal static class KneserNeyEstimator
+{
+    /// <param name="counts">Adjusted counts.</param>
+    /// <param name="discounts">Per order.</param>
+    /// <param name="vocabulary">The words.</param>
+    /// <param name="pruned">Per order, which n-grams <c>--prune</c> removes (null = none). As in lmplz, a pruned
+    /// n-gram's whole count goes to its context's backoff mass instead of only its discount.</param>
+    public static BackoffModel Estimate(CountTrie counts, Discount[] discounts, Vocabulary vocabulary, bool[][]? pruned = null)
+    {
+        int order = counts.Order;
+        var model = ModelArrays.Allocate(counts.Keys);
+        var levels = model.Levels;
+        int vocabSize = vocabulary.Count;
+
+        // Unigrams: discounted adjusted counts plus γ(empty) spread uniformly.
+        var uniCounts = counts.Counts[0];
+        var d1 = discounts[0];
+        double denominator = 0, mass = 0;
+        foreach (int c in uniCounts) { denominator += c; mass += d1.For(c); }
+        double gamma = mass / denominator;
+        double uniform = 1.0 / (vocabSize - 1); // <s> is never predicted
+        var lowerProb = new double[vocabSize];
+        for (int w = 0; w < vocabSize; w++)
+        {
+            int c = uniCounts[w];
+            lowerProb[w] = w == Vocabulary.BeginId ? 1.0 : (c - d1.For(c)) / denominator + gamma * uniform;
+        }
+        ModelArrays.StoreLog10(lowerProb, model.Prob[0]);
+        var contexts = CountTrie.ContextIndexes(counts.Keys, levels);
+
+        for (int n = 2; n <= order; n++)
+        {
+            var keys = counts.Keys[n - 1];
+            var cs = counts.Counts[n - 1];
+            var d = discounts[n - 1];
+            int lowerCount = lowerProb.Length;
+            var prefix = contexts[n - 1];
+            var denom = new double[lowerCount];
+            var massOf = new double[lowerCount];
+            for (int i = 0; i < keys.Length; i++)
+            {
+                int ctx = prefix[i];
+                denom[ctx] += cs[i];
+                massOf[ctx] += pruned is not null && pruned[n - 1][i] ? cs[i] : d.For(cs[i]);
+            }
+            var lowerBackoff = model.Backoff[n - 2]!;
+            for (int h = 0; h < lowerCount; h++)
+                if (denom[h] > 0) lowerBackoff[h] = (float)Math.Log10(massOf[h] / denom[h]);
+
+            var prob = new double[keys.Length];
+            for (int i = 0; i < keys.Length; i++)
+            {
+                int ctx = prefix[i];
+                int c = cs[i];
+                prob[i] = (c - d.For(c)) / denom[ctx] + massOf[ctx] / denom[ctx] * lowerProb[(int)(keys[i] >> 32)];
+            }
+            ModelArrays.StoreLog10(prob, model.Prob[n - 1]);
+            lowerProb = prob;
+        }
+        if (pruned is not null) return Pruning.Apply(model, pruned, vocabulary, "kn");
+        return new BackoffModel(vocabulary, levels, isNormalized: true, smoothing: "kn");
+    }
+}

@@ -1,0 +1,91 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Perplex.NGram;
+
+/// <summary>
+/// All n-grams of one order, stored as a reversed trie: n-gram <c>w1 … wn</c> is the key
+/// <c>(index of w2 … wn in order n-1) &lt;&lt; 32 | w1</c>, so extending a match one word to the left is one hash lookup.
+/// Keys are sorted (suffix order); log10 probabilities and backoffs are parallel arrays; an open-addressing
+/// table maps keys to indexes. Unigrams are indexed by word id directly. The arrays are either pinned managed
+/// arrays or views into a memory-mapped binary model: the model code only sees pointers.
+/// </summary>
+internal sealed unsafe class NGramLevel
+{
+    public readonly int Order;
+    public readonly int Count;
+    public readonly ulong* Keys;
+    public readonly float* Prob;
+    /// <summary>Null for the highest order (no backoffs).</summary>
+    public readonly float* Backoff;
+    public readonly int* Slots;
+    public readonly int SlotMask;
+    private readonly object? _owner;
+
+    public NGramLevel(int order, int count, ulong* keys, float* prob, float* backoff, int* slots, int slotCount, object? owner)
+    {
+        Order = order;
+        Count = count;
+        Keys = keys;
+        Prob = prob;
+        Backoff = backoff;
+        Slots = slots;
+        SlotMask = slotCount - 1;
+        _owner = owner;
+    }
+
+    /// <summary>Builds a level over pinned arrays, creating the hash table (not needed for unigrams).</summary>
+    public static NGramLevel FromArrays(int order, ulong[] keys, float[] prob, float[]? backoff)
+    {
+        int[] slots = order == 1 ? PinnedArray.Allocate<int>(1) : BuildSlots(keys);
+        if (order == 1) slots[0] = -1;
+        return new NGramLevel(order, keys.Length, PinnedArray.Pointer(keys), PinnedArray.Pointer(prob),
+            backoff is null ? null : PinnedArray.Pointer(backoff), PinnedArray.Pointer(slots), slots.Length,
+            new object[] { keys, prob, backoff ?? [], slots });
+    }
+
+    /// <summary>Number of hash slots used for <paramref name="count"/> keys (load at most 2/3).</summary>
+    public static int SlotCountFor(int count) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, count + count / 2 + 1));
+
+    public static int[] BuildSlots(ulong[] keys)
+    {
+        var slots = PinnedArray.Allocate<int>(SlotCountFor(keys.Length));
+        Array.Fill(slots, -1);
+        int mask = slots.Length - 1;
+        for (int i = 0; i < keys.Length; i++)
+        {
+            int s = Slot(keys[i], mask);
+            while (slots[s] >= 0) s = (s + 1) & mask;
+            slots[s] = i;
+        }
+        return slots;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Key(int parent, int word) => ((ulong)(uint)parent << 32) | (uint)word;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Slot(ulong key, int mask) => (int)((key * 0x9E3779B97F4A7C15UL) >> 32) & mask;
+
+    /// <summary>The index of n-gram (word + the n-1-gram at <paramref name="parent"/>), or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Find(int parent, int word)
+    {
+        if (Order == 1) return (uint)word < (uint)Count ? word : -1;
+        ulong key = Key(parent, word);
+        int s = Slot(key, SlotMask);
+        while (true)
+        {
+            int i = Slots[s];
+            if (i < 0) return -1;
+            if (Keys[i] == key) return i;
+            s = (s + 1) & SlotMask;
+        }
+    }
+
+    /// <summary>The index of the (n-1)-gram this n-gram extends (its suffix), or the word id for unigrams.</summary>
+    public int Parent(int index) => (int)(Keys[index] >> 32);
+
+    /// <summary>The first (leftmost) word of the n-gram at <paramref name="index"/>.</summary>
+    public int Word(int index) => (int)(uint)Keys[index];
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text;
+
+namespace Perplex.NGram;
+
+/// <summary>Corpus-level result of <see cref="NGramQuery"/>, with KenLM's definitions.</summary>
+/// <param name="PerplexityIncludingOovs"><c>10^(-Σ log10 p / Tokens)</c>.</param>
+/// <param name="PerplexityExcludingOovs">Same without the OOV tokens' scores and counts.</param>
+/// <param name="Oovs">Tokens not in the vocabulary (id 0).</param>
+/// <param name="Tokens">Words plus one <c>&lt;/s&gt;</c> per line.</param>
+/// <param name="Log10Total">Σ log10 p over all tokens.</param>
+public sealed record QuerySummary(double PerplexityIncludingOovs, double PerplexityExcludingOovs, long Oovs, long Tokens, double Log10Total);
+
+/// <summary>Which parts of KenLM's query output to print.</summary>
+public enum QueryOutput
+{
+    /// <summary>Every word, every line total and the summary (KenLM's default).</summary>
+    Words,
+    /// <summary>Line totals and the summary.</summary>
+    Lines,
+    /// <summary>Only the summary.</summary>
+    Summary,
+}
+
+/// <summary>
+/// Scores text like KenLM's <c>query</c>: each line is <c>&lt;s&gt; w1 … wn &lt;/s&gt;</c>, every token prints
+/// <c>word=id length log10p</c>, every line <c>Total: … OOV: …</c>, then the four summary lines spelled as KenLM spells them.
+/// </summary>
+public static class NGramQuery
+{
+    /// <summary>Scores every line of <paramref name="textPath"/> ("-" = standard input) and writes the report to <paramref name="output"/>.</summary>
+    public static QuerySummary Run(ILanguageModel model, string textPath, TextWriter output, QueryOutput detail = QueryOutput.Words)
+    {
+        var vocab = model.Vocabulary;
+        double corpusTotal = 0, oovTotal = 0;
+        long corpusOovs = 0, tokens = 0;
+        var line = new StringBuilder();
+        CorpusReader.ReadLines(textPath, (text, lineNumber) =>
+        {
+            line.Clear();
+            var state = model.BeginSentenceState();
+            float total = 0;
+            long oovs = 0;
+            foreach (var word in WordSplitter.Split(text))
+            {
+                int id = vocab.Find(word);
+                float p = model.Score(state, id, out var next, out int matched);
+                if (id == Vocabulary.UnknownId) { oovs++; oovTotal += p; }
+                total += p;
+                tokens++;
+                if (detail == QueryOutput.Words) AppendWord(line, word, id, matched, p);
+                state = next;
+            }
+            float end = model.Score(state, Vocabulary.EndId, out _, out int endMatched);
+            total += end;
+            tokens++;
+            if (detail == QueryOutput.Words) AppendWord(line, Vocabulary.End, Vocabulary.EndId, endMatched, end);
+            if (detail != QueryOutput.Summary)
+            {
+                line.Append("Total: ").Append(ArpaNumber.Format(total)).Append(" OOV: ").Append(oovs).Append('\n');
+                output.Write(line);
+            }
+            corpusTotal += total;
+            corpusOovs += oovs;
+        });
+        var summary = new QuerySummary(
+            Math.Pow(10.0, -(corpusTotal / tokens)),
+            Math.Pow(10.0, -((corpusTotal - oovTotal) / (tokens - corpusOovs))),
+            corpusOovs, tokens, corpusTotal);
+        WriteSummary(summary, output);
+        return summary;
+    }
+
+    private static void AppendWord(StringBuilder line, ReadOnlySpan<char> word, int id, int matched, float p) =>
+        line.Append(word).Append('=').Append(id).Append(' ').Append(matched).Append(' ').Append(ArpaNumber.Format(p)).Append('\t');
+
+    /// <summary>Writes the four summary lines exactly as KenLM labels them.</summary>
+    public static void WriteSummary(QuerySummary s, TextWriter output)
+    {
+        var c = CultureInfo.InvariantCulture;
+        output.Write($"Perplexity including OOVs:\t{s.PerplexityIncludingOovs.ToString("R", c)}\n");
+        output.Write($"Perplexity excluding OOVs:\t{s.PerplexityExcludingOovs.ToString("R", c)}\n");
+        output.Write($"OOVs:\t{s.Oovs}\n");
+        output.Write($"Tokens:\t{s.Tokens}\n");
+    }
+}

@@ -1,0 +1,152 @@
+using System.Runtime.CompilerServices;
+
+namespace Perplex.NGram;
+
+/// <summary>
+/// Counts fixed-order n-grams within a memory budget: distinct n-grams are kept in a hash table; when the table is
+/// full it is sorted in suffix order and written to a temporary "run" file, and the runs are merged at the end.
+/// This is lmplz's <c>-S</c>/<c>-T</c> scheme: a corpus larger than memory still counts.
+/// </summary>
+internal sealed class NGramRunCounter : IDisposable
+{
+    private readonly int _order;
+    private readonly int _capacity;
+    private readonly string _tempDirectory;
+    private readonly List<string> _runFiles = new();
+    private int[] _rows;
+    private int[] _counts;
+    private int[] _slots;
+    private int _distinct;
+
+    /// <param name="order">Words per n-gram.</param>
+    /// <param name="memoryBytes">Bytes the table may use before spilling a run.</param>
+    /// <param name="tempDirectory">Where runs go; created if missing.</param>
+    public NGramRunCounter(int order, long memoryBytes, string tempDirectory)
+    {
+        _order = order;
+        long perEntry = 4L * order + 4 + 8 + 4; // row, count, hash slots at half load, sort permutation
+        _capacity = (int)Math.Clamp(memoryBytes / perEntry, 16, 1 << 28);
+        _tempDirectory = tempDirectory;
+        _rows = new int[Math.Min(_capacity, 1 << 16) * order];
+        _counts = new int[_rows.Length / order];
+        _slots = NewSlots(_counts.Length);
+    }
+
+    /// <summary>Number of runs written to disk so far.</summary>
+    public int SpilledRuns => _runFiles.Count;
+
+    private static int[] NewSlots(int entries)
+    {
+        var slots = new int[(int)Math.Min(1L << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)entries * 2))];
+        Array.Fill(slots, -1);
+        return slots;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Hash(ReadOnlySpan<int> gram)
+    {
+        ulong h = 0x9E3779B97F4A7C15;
+        foreach (int w in gram) h = (h ^ (uint)w) * 0xFF51AFD7ED558CCD;
+        return (int)(h >> 33);
+    }
+
+    /// <summary>Counts one occurrence of <paramref name="gram"/>.</summary>
+    public void Add(ReadOnlySpan<int> gram)
+    {
+        int mask = _slots.Length - 1;
+        int slot = Hash(gram) & mask;
+        while (true)
+        {
+            int entry = _slots[slot];
+            if (entry < 0) break;
+            if (_rows.AsSpan(entry * _order, _order).SequenceEqual(gram)) { _counts[entry]++; return; }
+            slot = (slot + 1) & mask;
+        }
+        if (_distinct == _counts.Length)
+        {
+            if (_distinct >= _capacity) { Spill(); Add(gram); return; }
+            Grow();
+            Add(gram);
+            return;
+        }
+        gram.CopyTo(_rows.AsSpan(_distinct * _order, _order));
+        _counts[_distinct] = 1;
+        _slots[slot] = _distinct++;
+    }
+
+    private void Grow()
+    {
+        int entries = (int)Math.Min(_capacity, 2L * _counts.Length);
+        Array.Resize(ref _rows, entries * _order);
+        Array.Resize(ref _counts, entries);
+        _slots = NewSlots(entries);
+        int mask = _slots.Length - 1;
+        for (int e = 0; e < _distinct; e++)
+        {
+            int slot = Hash(_rows.AsSpan(e * _order, _order)) & mask;
+            while (_slots[slot] >= 0) slot = (slot + 1) & mask;
+            _slots[slot] = e;
+        }
+    }
+
+    private int[] SortedPermutation()
+    {
+        var perm = new int[_distinct];
+        for (int i = 0; i < perm.Length; i++) perm[i] = i;
+        perm.AsSpan().Sort(new RowComparer(_rows, _order));
+        return perm;
+    }
+
+    private void Spill()
+    {
+        Directory.CreateDirectory(_tempDirectory);
+        string path = Path.Combine(_tempDirectory, $"perplex-ngram-{Environment.ProcessId}-{Guid.NewGuid():N}.run");
+        var perm = SortedPermutation();
+        using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+        using (var writer = new BinaryWriter(file))
+        {
+            foreach (int e in perm)
+            {
+                for (int j = 0; j < _order; j++) writer.Write(_rows[e * _order + j]);
+                writer.Write(_counts[e]);
+            }
+        }
+        _runFiles.Add(path);
+        _distinct = 0;
+        Array.Fill(_slots, -1);
+    }
+
+    /// <summary>Ends counting and returns all distinct n-grams in suffix order with their total counts.</summary>
+    public INGramSource Finish()
+    {
+        if (_runFiles.Count == 0) return new MemorySource(_rows, _counts, SortedPermutation(), _order);
+        if (_distinct > 0) Spill();
+        _rows = []; _counts = []; _slots = [];
+        return new MergedRunSource(_runFiles, _order);
+    }
+
+    /// <summary>Deletes any run files still on disk.</summary>
+    public void Dispose()
+    {
+        foreach (var f in _runFiles)
+        {
+            try { File.Delete(f); } catch (IOException) { } // best effort: the OS cleans its temp folder anyway
+        }
+    }
+
+    private readonly struct RowComparer(int[] rows, int order) : IComparer<int>
+    {
+        public int Compare(int x, int y) =>
+            SuffixOrder.Compare(rows.AsSpan(x * order, order), rows.AsSpan(y * order, order));
+    }
+
+    /// <summary>Distinct n-grams held in memory, read through a sorted permutation.</summary>
+    private sealed class MemorySource(int[] rows, int[] counts, int[] perm, int order) : INGramSource
+    {
+        private int _i = -1;
+        public bool MoveNext() => ++_i < perm.Length;
+        public ReadOnlySpan<int> Current => rows.AsSpan(perm[_i] * order, order);
+        public int Count => counts[perm[_i]];
+        public void Dispose() { }
+    }
+}

@@ -1,0 +1,73 @@
+namespace Perplex.NGram;
+
+/// <summary>
+/// Maps words to dense integer ids the way KenLM does: <c>&lt;unk&gt;</c> is 0, <c>&lt;s&gt;</c> is 1,
+/// <c>&lt;/s&gt;</c> is 2, and every other word gets the next id in order of first appearance.
+/// </summary>
+public sealed class Vocabulary
+{
+    /// <summary>Id of the unknown word <c>&lt;unk&gt;</c>; every word not in the vocabulary maps to it.</summary>
+    public const int UnknownId = 0;
+    /// <summary>Id of the sentence-begin marker <c>&lt;s&gt;</c>.</summary>
+    public const int BeginId = 1;
+    /// <summary>Id of the sentence-end marker <c>&lt;/s&gt;</c>.</summary>
+    public const int EndId = 2;
+    /// <summary>Spelling of the unknown word.</summary>
+    public const string Unknown = "<unk>";
+    /// <summary>Spelling of the sentence-begin marker.</summary>
+    public const string Begin = "<s>";
+    /// <summary>Spelling of the sentence-end marker.</summary>
+    public const string End = "</s>";
+
+    private readonly Dictionary<string, int> _ids;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spanLookup;
+    private readonly List<string> _words;
+
+    /// <summary>Creates a vocabulary holding only the three special words.</summary>
+    public Vocabulary() : this(true) { }
+
+    private Vocabulary(bool withSpecials)
+    {
+        _ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        _spanLookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        _words = new List<string>();
+        if (!withSpecials) return;
+        Add(Unknown);
+        Add(Begin);
+        Add(End);
+    }
+
+    /// <summary>Creates an empty vocabulary (used by readers that take the word order from a file).</summary>
+    internal static Vocabulary CreateEmpty() => new(false);
+
+    /// <summary>Number of words, special words included.</summary>
+    public int Count => _words.Count;
+
+    /// <summary>The spelling of word <paramref name="id"/>.</summary>
+    public string this[int id] => _words[id];
+
+    /// <summary>The id of <paramref name="word"/>, or <see cref="UnknownId"/> if it is not in the vocabulary.</summary>
+    public int Find(ReadOnlySpan<char> word) => _spanLookup.TryGetValue(word, out int id) ? id : UnknownId;
+
+    /// <summary>Whether <paramref name="word"/> is in the vocabulary, and its id.</summary>
+    public bool TryFind(ReadOnlySpan<char> word, out int id) => _spanLookup.TryGetValue(word, out id);
+
+    /// <summary>The id of <paramref name="word"/>, adding it if new.</summary>
+    internal int GetOrAdd(ReadOnlySpan<char> word)
+    {
+        if (_spanLookup.TryGetValue(word, out int id)) return id;
+        return Add(word.ToString());
+    }
+
+    /// <summary>Adds a word known to be new and returns its id.</summary>
+    internal int Add(string word)
+    {
+        int id = _words.Count;
+        _ids.Add(word, id);
+        _words.Add(word);
+        return id;
+    }
+
+    /// <summary>All words in id order.</summary>
+    public IReadOnlyList<string> Words => _words;
+}
