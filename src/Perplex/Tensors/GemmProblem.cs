@@ -17,7 +17,7 @@ internal unsafe struct GemmProblem<T> where T : unmanaged
 
 /// <summary>
 /// Cache blocking of the packed GEMM (Goto/BLIS): a KC×NC block of B is packed to stay in L2, an MC×KC block of A
-/// is packed per row block, and the micro-kernel streams an MR×KC sliver of A against a KC×NR sliver of B.
+/// is packed per row block, and the micro-kernel holds an MR×KC sliver of A in L1 while KC×NR slivers of B stream past.
 /// </summary>
 internal static class GemmBlocking
 {

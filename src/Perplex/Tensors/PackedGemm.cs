@@ -1,11 +1,12 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Perplex.Tensors;
 
 /// <summary>
 /// The packed, cache-blocked GEMM driver around a register-blocked micro-kernel. Loop nest, outermost first:
-/// column blocks of NC (jc), depth blocks of KC (pc: pack B̃), row blocks of MC (ic: pack Ã), then NR-wide (jr)
-/// and MR-high (ir) tiles computed by <typeparamref name="TKernel"/>.
+/// column blocks of NC (jc), depth blocks of KC (pc: pack B̃), row blocks of MC (ic: pack Ã), then MR-high (ir)
+/// and NR-wide (jr) tiles computed by <typeparamref name="TKernel"/>.
 /// Threads: a product with few rows splits its columns (each thread packs only its own part of B; A is small);
 /// one with many rows shares each packed B block — the threads pack disjoint panels of it — and splits the rows,
 /// each thread packing only its own rows of A. Every path adds the same partial sums in the same order, so the
@@ -106,29 +107,34 @@ internal static unsafe class PackedGemm<T, TKernel>
     private static void Tiles(int mc, int nc, int kc, T* aBlock, T* bBlock, nint bStride, T* c, nint ldc, bool add)
     {
         T* edge = stackalloc T[MR * NR];
-        for (int jr = 0; jr < nc; jr += NR)
+        // The MR×kc sliver of A stays in L1 while the B̃ panels stream from L2 (the block of B̃ was sized for L2).
+        for (int ir = 0; ir < mc; ir += MR)
+            for (int jr = 0; jr < nc; jr += NR)
+                Tile(ir, jr, mc, nc, kc, aBlock, bBlock, bStride, c, ldc, add, edge);
+    }
+
+    /// <summary>One MR×NR tile of C at (ir, jr) of the block; the bottom edge uses a kernel with fewer rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile(int ir, int jr, int mc, int nc, int kc, T* aBlock, T* bBlock, nint bStride, T* c, nint ldc, bool add, T* edge)
+    {
+        int nr = Math.Min(NR, nc - jr);
+        int mr = Math.Min(MR, mc - ir);
+        T* aPanel = aBlock + ir * kc;
+        T* bPanel = bBlock + jr / NR * bStride;
+        T* cTile = c + ir * ldc + jr;
+        if (nr == NR)
         {
-            int nr = Math.Min(NR, nc - jr);
-            T* bPanel = bBlock + jr / NR * bStride;
-            for (int ir = 0; ir < mc; ir += MR)
-            {
-                int mr = Math.Min(MR, mc - ir);
-                T* aPanel = aBlock + ir * kc;
-                T* cTile = c + ir * ldc + jr;
-                if (mr == MR && nr == NR)
-                {
-                    TKernel.Multiply(kc, aPanel, bPanel, cTile, ldc, add);
-                    continue;
-                }
-                TKernel.Multiply(kc, aPanel, bPanel, edge, NR, add: false);
-                for (int i = 0; i < mr; i++)
-                {
-                    var source = new ReadOnlySpan<T>(edge + i * NR, nr);
-                    var target = new Span<T>(cTile + i * ldc, nr);
-                    if (add) System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
-                    else source.CopyTo(target);
-                }
-            }
+            TKernel.Multiply(mr, NR, kc, aPanel, bPanel, cTile, ldc, add);
+            return;
+        }
+        // a tile cut by the right edge: compute the vectors it needs into scratch, keep the columns that exist
+        TKernel.Multiply(mr, nr, kc, aPanel, bPanel, edge, NR, add: false);
+        for (int i = 0; i < mr; i++)
+        {
+            var source = new ReadOnlySpan<T>(edge + i * NR, nr);
+            var target = new Span<T>(cTile + i * ldc, nr);
+            if (add) System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
+            else source.CopyTo(target);
         }
     }
 

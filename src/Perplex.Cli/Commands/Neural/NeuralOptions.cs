@@ -16,7 +16,7 @@ internal static class NeuralOptions
 
     public static void ApplyThreads(ParseResult result, Option<int?> threads)
     {
-        if (result.GetValue(threads) is { } n) _ = n; // TEMP until engine's Parallelism is merged
+        if (result.GetValue(threads) is { } n) Parallelism.MaxThreads = n;
     }
 
     public static Argument<string> ModelArgument() => new("model") { Description = "A model saved by perplex train (safetensors)." };
