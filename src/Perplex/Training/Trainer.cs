@@ -158,6 +158,7 @@ public sealed partial class Trainer
         progress.SetStatus(string.Create(CultureInfo.InvariantCulture,
             $"loss {loss:F2}  ppl {Math.Exp(loss):F1}  lr {State.LearningRate:G4}  {State.IntervalTokens / Math.Max(State.IntervalSeconds, 1e-9):N0} tokens/s"));
         State.IntervalLossSum = 0; State.IntervalTokens = 0; State.IntervalSeconds = 0;
+        if (LogPath is not null) State.History.WriteCsv(LogPath); // a long epoch shows its progress in the log too
     }
 
     private void EndEpoch(IProgressSink progress)
