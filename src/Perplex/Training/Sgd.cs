@@ -15,8 +15,6 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
     /// <inheritdoc />
     protected override void Update(int index, Span<T> value, ReadOnlySpan<T> grad)
     {
-        T step = T.CreateChecked(LearningRate);
-        for (int i = 0; i < value.Length; i++)
-            value[i] -= step * grad[i];
+        Kernels.Axpy(T.CreateChecked(-LearningRate), grad, value);
     }
 }
