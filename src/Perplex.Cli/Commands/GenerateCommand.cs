@@ -31,7 +31,7 @@ internal static class GenerateCommand
             options.Validate();
             var (generator, encoded) = NeuralOptions.LoadAndEncode(result, model, result.GetValue(prompt)!, unk, "prompt");
             var ids = generator.Generate(encoded.Ids, result.GetValue(words), options, new TrainingRandom(result.GetValue(seed))).ToList();
-            var text = generator.Detokenize(encoded.Ids.Concat(ids));
+            var text = generator.Continue(result.GetValue(prompt)!, ids);
             result.InvocationConfiguration.Output.WriteLine(text);
             return 0;
         });

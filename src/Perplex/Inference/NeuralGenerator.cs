@@ -93,6 +93,18 @@ public sealed class NeuralGenerator
         return string.Join('\n', lines);
     }
 
+    /// <summary>
+    /// The prompt exactly as the user typed it (unknown words included) followed by the generated text, joined as
+    /// the tokenizer joins tokens (a space between words, nothing between characters).
+    /// </summary>
+    public string Continue(string prompt, IEnumerable<int> generated)
+    {
+        var continuation = Detokenize(generated);
+        if (prompt.Length == 0 || continuation.Length == 0 || continuation[0] == '\n') return prompt + continuation;
+        var joined = _tokenizer.Detokenize(["a", "b"]);
+        return prompt + joined[1..^1] + continuation;
+    }
+
     /// <summary>&lt;s&gt; and &lt;pad&gt; never follow anything, so they are never proposed.</summary>
     private bool IsGeneratable(int id) => id != Vocabulary.BosId && id != _vocabulary.PadId;
 }

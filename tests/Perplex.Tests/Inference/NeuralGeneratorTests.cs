@@ -66,5 +66,10 @@ public sealed class NeuralGeneratorTests(TrainedTinyModel trained) : IClassFixtu
         var second = generator.Generate(prompt.Ids, 30, options, new TrainingRandom(9)).ToList();
         Assert.Equal(first, second);
         Assert.DoesNotContain(Vocabulary.BosId, first);
+
+        vocabulary.TryGetId("sat", out int sat);
+        vocabulary.TryGetId("a", out int a);
+        Assert.Equal("a zebra sat\na", generator.Continue("a zebra", [sat, Vocabulary.EosId, a]));
+        Assert.Equal("a zebra\na", generator.Continue("a zebra", [Vocabulary.EosId, a]));
     }
 }
