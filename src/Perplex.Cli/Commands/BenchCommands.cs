@@ -67,16 +67,16 @@ internal static class BenchCommands
             var peak = MachinePeak.Measure(1, Math.Min(2, budget));
             o.WriteLine($"FMA peak of one core ({peak.VectorBits}-bit): {peak.GflopsPerCpuSecond:F1} GFLOP per CPU-second; " +
                         $"{n} thread(s): peak {n * peak.GflopsPerCpuSecond:F1} GFLOP/s");
-            o.WriteLine($"{"shape",-48} {"calls",6} {"GFLOP/s",8} {"best",8} {"/CPU-s",8} {"%peak",6} {"B/call",7}");
+            o.WriteLine($"{"shape",-48} {"calls",6} {"GFLOP/s",8} {"best",8} {"/CPU-s",8} {"%peak",6} {"alloc B",7}");
             foreach (var shape in GemmBenchmark.LanguageModelShapes)
             {
                 var t = GemmBenchmark.Measure(shape, n, budget);
                 // % of peak: CPU-time rate against one core's peak, so time the OS gave to other processes does not count
                 double percent = 100 * t.GflopsPerCpuSecond / peak.GflopsPerCpuSecond;
-                o.WriteLine($"{shape.Name,-48} {t.Calls,6} {t.MedianGflops,8:F1} {t.BestGflops,8:F1} {t.GflopsPerCpuSecond,8:F1} {percent,5:F0}% {t.BytesAllocatedPerCall,7:F0}");
+                o.WriteLine($"{shape.Name,-48} {t.Calls,6} {t.MedianGflops,8:F1} {t.BestGflops,8:F1} {t.GflopsPerCpuSecond,8:F1} {percent,5:F0}% {t.BytesAllocated,7}");
             }
             o.WriteLine("GFLOP/s: median wall-clock rate of one call; best: fastest call; /CPU-s: GFLOP per CPU-second of the process " +
-                        "over all calls; %peak: /CPU-s against one core's FMA peak; B/call: bytes allocated per call.");
+                        "over all calls; %peak: /CPU-s against one core's FMA peak; alloc B: bytes the calling thread allocated over all timed calls.");
             return 0;
         });
         return command;

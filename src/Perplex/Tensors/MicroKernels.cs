@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Perplex.Tensors;
 
@@ -80,6 +81,12 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>
         Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
         Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
         Vector512<float> b0, b1 = default, b2 = default, b3 = default;
+        if (Sse.IsSupported)
+        {
+            // fetch the C tile now so the final read-modify-write does not stall on it
+            for (int i = 0; i < R.Value; i++)
+                for (int v = 0; v < V.Value; v++) Sse.Prefetch0(c + i * ldc + 16 * v);
+        }
         for (int p = 0; p < kc; p++, a += 6, b += 64)
         {
             // one rank-1 update: C[i, :] += Ã[i, p] · B̃[p, :] for each row i
