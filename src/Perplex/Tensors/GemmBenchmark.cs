@@ -52,9 +52,10 @@ internal static class GemmBenchmark
         var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpuStart = process.TotalProcessorTime;
-        long allocatedStart = GC.GetAllocatedBytesForCurrentThread();
-        var total = Stopwatch.StartNew();
+        var total = new Stopwatch();
         var one = new Stopwatch();
+        long allocatedStart = GC.GetAllocatedBytesForCurrentThread();
+        total.Start();
         while (wallTimes.Count < 3 || total.Elapsed.TotalSeconds < seconds)
         {
             one.Restart();
