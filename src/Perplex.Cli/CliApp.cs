@@ -14,6 +14,7 @@ internal static class CliApp
         root.Subcommands.Add(NGramCommands.Create());
         root.Subcommands.Add(TagCommands.Create());
         root.Subcommands.Add(GradFlowCommand.Create());
+        root.Subcommands.Add(BenchCommands.Create());
         return root;
     }
 }

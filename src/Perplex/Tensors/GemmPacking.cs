@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace Perplex.Tensors;
 
 /// <summary>
@@ -16,24 +18,16 @@ internal static unsafe class GemmPacking
         for (int panel = 0; panel < mc; panel += mr, dst += kc * mr)
         {
             int rows = Math.Min(mr, m - (i0 + panel));
-            for (int ii = 0; ii < mr; ii++)
+            T* first = a + (transA ? (nint)p0 * lda + i0 + panel : (nint)(i0 + panel) * lda + p0);
+            // walk dst in order; op(A)(i, p) is first[i·rowStep + p·depthStep]
+            nint rowStep = transA ? 1 : lda, depthStep = transA ? lda : 1;
+            for (int p = 0; p < kc; p++)
             {
-                if (ii >= rows)
-                {
-                    for (int p = 0; p < kc; p++) dst[p * mr + ii] = default;
-                    continue;
-                }
-                int i = i0 + panel + ii;
-                if (transA)
-                {
-                    T* src = a + (nint)p0 * lda + i;
-                    for (int p = 0; p < kc; p++, src += lda) dst[p * mr + ii] = *src;
-                }
-                else
-                {
-                    T* src = a + i * lda + p0;
-                    for (int p = 0; p < kc; p++) dst[p * mr + ii] = src[p];
-                }
+                T* src = first + p * depthStep;
+                T* column = dst + p * mr;
+                int ii = 0;
+                for (; ii < rows; ii++) column[ii] = src[ii * rowStep];
+                for (; ii < mr; ii++) column[ii] = default;
             }
         }
     }
@@ -52,13 +46,13 @@ internal static unsafe class GemmPacking
             int cols = Math.Min(nr, n - jStart);
             if (transB)
             {
-                for (int jj = 0; jj < cols; jj++)
-                {
-                    T* src = b + (nint)(jStart + jj) * ldb + p0;
-                    for (int p = 0; p < kc; p++) panel[p * nr + jj] = src[p];
-                }
-                if (cols < nr)
-                    for (int p = 0; p < kc; p++) new Span<T>(panel + p * nr + cols, nr - cols).Clear();
+                // op(B)(p, j) = b[j·ldb + p]: a transpose
+                T* first = b + (nint)jStart * ldb + p0;
+                if (typeof(T) == typeof(float) && Avx.IsSupported)
+                    TransposeFloat((float*)first, ldb, (float*)panel, nr, kc, cols);
+                else
+                    TransposeScalar(first, ldb, panel, nr, kc, cols);
+                for (int p = 0; p < kc; p++) new Span<T>(panel + p * nr + cols, nr - cols).Clear();
             }
             else
             {
@@ -70,5 +64,61 @@ internal static unsafe class GemmPacking
                 }
             }
         }
+    }
+
+    /// <summary>dst[p·dstStride + j] = src[j·srcStride + p] for p &lt; depth, j &lt; width; in cache-line chunks of p.</summary>
+    private static void TransposeScalar<T>(T* src, nint srcStride, T* dst, nint dstStride, int depth, int width) where T : unmanaged
+    {
+        const int Chunk = 16;
+        for (int p0 = 0; p0 < depth; p0 += Chunk)
+        {
+            int chunk = Math.Min(Chunk, depth - p0);
+            for (int j = 0; j < width; j++)
+            {
+                T* from = src + j * srcStride + p0;
+                for (int t = 0; t < chunk; t++) dst[(p0 + t) * dstStride + j] = from[t];
+            }
+        }
+    }
+
+    /// <summary>The same transpose for float, 8×8 blocks at a time in AVX registers.</summary>
+    private static void TransposeFloat(float* src, nint srcStride, float* dst, nint dstStride, int depth, int width)
+    {
+        int fullDepth = depth / 8 * 8, fullWidth = width / 8 * 8;
+        for (int p = 0; p < fullDepth; p += 8)
+            for (int j = 0; j < fullWidth; j += 8)
+                Transpose8x8(src + j * srcStride + p, srcStride, dst + p * dstStride + j, dstStride);
+        if (fullWidth < width)
+            TransposeScalar(src + fullWidth * srcStride, srcStride, dst + fullWidth, dstStride, fullDepth, width - fullWidth);
+        if (fullDepth < depth)
+            TransposeScalar(src + fullDepth, srcStride, dst + fullDepth * dstStride, dstStride, depth - fullDepth, width);
+    }
+
+    /// <summary>Transposes one 8×8 block: rows of src become columns of dst (unpack, shuffle, swap 128-bit halves).</summary>
+    private static void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride)
+    {
+        var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + 2 * srcStride); var r3 = Avx.LoadVector256(src + 3 * srcStride);
+        var r4 = Avx.LoadVector256(src + 4 * srcStride); var r5 = Avx.LoadVector256(src + 5 * srcStride);
+        var r6 = Avx.LoadVector256(src + 6 * srcStride); var r7 = Avx.LoadVector256(src + 7 * srcStride);
+        // interleave pairs of rows
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        // gather 4-element columns within each 128-bit half
+        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        // join the halves: low halves give columns 0..3, high halves columns 4..7
+        Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + 4 * dstStride, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(s3, s7, 0x31));
     }
 }

@@ -17,7 +17,7 @@ internal unsafe struct GemmProblem<T> where T : unmanaged
 
 /// <summary>
 /// Cache blocking of the packed GEMM (Goto/BLIS): a KC×NC block of B is packed to stay in L2, an MC×KC block of A
-/// is packed per row block, and the micro-kernel streams an MR×KC sliver of A against a KC×NR sliver of B.
+/// is packed per row block, and the micro-kernel holds an MR×KC sliver of A in L1 while KC×NR slivers of B stream past.
 /// </summary>
 internal static class GemmBlocking
 {
@@ -29,6 +29,9 @@ internal static class GemmBlocking
 
     /// <summary>Columns of B packed at once (rounded down to a multiple of the kernel's NR).</summary>
     public static int NC = EnvironmentInt("PERPLEX_GEMM_NC", 1024);
+
+    /// <summary>Products with at most this many rows read a row-major B in place instead of packing it.</summary>
+    public static int InPlaceRows = EnvironmentInt("PERPLEX_GEMM_INPLACE_ROWS", 24);
 
     /// <summary>Below this many FLOPs (2·m·n·k) a GEMM stays on one thread.</summary>
     public static long ParallelFlops = EnvironmentInt("PERPLEX_GEMM_PARALLEL_FLOPS", 2_000_000);

@@ -1,32 +1,79 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Perplex.Tensors;
 
 /// <summary>
-/// A register-blocked micro-kernel: C[Rows×Columns] (+)= Ã·B̃ over kc steps, where Ã is a packed panel of
-/// Rows rows (element (i, p) at a[p·Rows + i]) and B̃ a packed panel of Columns columns (element (p, j) at
-/// b[p·Columns + j]). The accumulators stay in registers for the whole kc loop; C is touched once at the end.
+/// A register-blocked micro-kernel: C[r×w] (+)= Ã·B̃ over kc steps, for the full Rows×Columns tile or, at the
+/// bottom and right edges, fewer rows and fewer vectors of columns. Ã is a packed panel of Rows rows (element (i, p)
+/// at a[p·Rows + i]); B̃ a panel of Columns columns with row stride ldb (element (p, j) at b[p·ldb + j]): ldb is
+/// Columns when B̃ is packed, or B's own row stride when a product with few rows reads B in place. The accumulators stay in registers for the whole kc
+/// loop; C is read (when adding) and written once at the end.
 /// </summary>
 internal unsafe interface IMicroKernel<T> where T : unmanaged
 {
-    /// <summary>MR: rows of C per call.</summary>
+    /// <summary>MR: rows of C per full tile.</summary>
     static abstract int Rows { get; }
 
-    /// <summary>NR: columns of C per call.</summary>
+    /// <summary>NR: columns of C per tile.</summary>
     static abstract int Columns { get; }
 
-    /// <summary>Writes (add = false) or adds to (add = true) the Rows×Columns tile at c with row stride ldc.</summary>
-    static abstract void Multiply(int kc, T* a, T* b, T* c, nint ldc, bool add);
+    /// <summary>
+    /// Writes (add = false) or adds to (add = true) the first <paramref name="rows"/> rows and the first
+    /// <paramref name="columns"/> columns, rounded up to whole vectors, of the tile at c (row stride ldc).
+    /// </summary>
+    static abstract void Multiply(int rows, int columns, int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add);
 }
 
-/// <summary>float, 6×64 on AVX-512: 24 accumulators + 4 B vectors + 1 broadcast = 29 of the 32 zmm registers.</summary>
+/// <summary>A count (of rows, or of vectors per row) as a type, so the JIT compiles one kernel per count with the unused part removed.</summary>
+internal interface ICount
+{
+    static abstract int Value { get; }
+}
+
+internal readonly struct One : ICount { public static int Value => 1; }
+internal readonly struct Two : ICount { public static int Value => 2; }
+internal readonly struct Three : ICount { public static int Value => 3; }
+internal readonly struct Four : ICount { public static int Value => 4; }
+internal readonly struct Five : ICount { public static int Value => 5; }
+internal readonly struct Six : ICount { public static int Value => 6; }
+
+/// <summary>
+/// float, 6×64 on AVX-512: 24 accumulators + 4 B vectors + 1 broadcast = 29 of the 32 zmm registers;
+/// per step 24 FMAs against 4 vector loads and 6 broadcasts.
+/// </summary>
 internal readonly unsafe struct Float6x64 : IMicroKernel<float>
 {
     public static int Rows => 6;
     public static int Columns => 64;
 
-    public static void Multiply(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void Multiply(int rows, int columns, int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool add)
+    {
+        switch ((columns + 15) / 16)
+        {
+            case 4: Multiply<Four>(rows, kc, a, b, ldb, c, ldc, add); break;
+            case 3: Multiply<Three>(rows, kc, a, b, ldb, c, ldc, add); break;
+            case 2: Multiply<Two>(rows, kc, a, b, ldb, c, ldc, add); break;
+            default: Multiply<One>(rows, kc, a, b, ldb, c, ldc, add); break;
+        }
+    }
+
+    private static void Multiply<V>(int rows, int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool add) where V : struct, ICount
+    {
+        switch (rows)
+        {
+            case 6: Multiply<Six, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 5: Multiply<Five, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 4: Multiply<Four, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 3: Multiply<Three, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 2: Multiply<Two, V>(kc, a, b, ldb, c, ldc, add); break;
+            default: Multiply<One, V>(kc, a, b, ldb, c, ldc, add); break;
+        }
+    }
+
+    /// <summary>R rows × V vectors of 16 columns.</summary>
+    private static void Multiply<R, V>(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
         Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
@@ -34,49 +81,89 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>
         Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
         Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
         Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
-        for (int p = 0; p < kc; p++, a += 6, b += 64)
+        Vector512<float> b0, b1 = default, b2 = default, b3 = default;
+        if (Sse.IsSupported)
         {
-            // one rank-1 update: C += Ã[:, p] · B̃[p, :]
-            var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + 16);
-            var b2 = Vector512.Load(b + 32);
-            var b3 = Vector512.Load(b + 48);
-            var ai = Vector512.Create(a[0]);
-            c00 = Vector512.FusedMultiplyAdd(ai, b0, c00); c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
-            c02 = Vector512.FusedMultiplyAdd(ai, b2, c02); c03 = Vector512.FusedMultiplyAdd(ai, b3, c03);
-            ai = Vector512.Create(a[1]);
-            c10 = Vector512.FusedMultiplyAdd(ai, b0, c10); c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
-            c12 = Vector512.FusedMultiplyAdd(ai, b2, c12); c13 = Vector512.FusedMultiplyAdd(ai, b3, c13);
-            ai = Vector512.Create(a[2]);
-            c20 = Vector512.FusedMultiplyAdd(ai, b0, c20); c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
-            c22 = Vector512.FusedMultiplyAdd(ai, b2, c22); c23 = Vector512.FusedMultiplyAdd(ai, b3, c23);
-            ai = Vector512.Create(a[3]);
-            c30 = Vector512.FusedMultiplyAdd(ai, b0, c30); c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
-            c32 = Vector512.FusedMultiplyAdd(ai, b2, c32); c33 = Vector512.FusedMultiplyAdd(ai, b3, c33);
-            ai = Vector512.Create(a[4]);
-            c40 = Vector512.FusedMultiplyAdd(ai, b0, c40); c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
-            c42 = Vector512.FusedMultiplyAdd(ai, b2, c42); c43 = Vector512.FusedMultiplyAdd(ai, b3, c43);
-            ai = Vector512.Create(a[5]);
-            c50 = Vector512.FusedMultiplyAdd(ai, b0, c50); c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
-            c52 = Vector512.FusedMultiplyAdd(ai, b2, c52); c53 = Vector512.FusedMultiplyAdd(ai, b3, c53);
+            // fetch the C tile now so the final read-modify-write does not stall on it
+            for (int i = 0; i < R.Value; i++)
+                for (int v = 0; v < V.Value; v++) Sse.Prefetch0(c + i * ldc + 16 * v);
         }
-        StoreRow(c, add, c00, c01, c02, c03);
-        StoreRow(c + ldc, add, c10, c11, c12, c13);
-        StoreRow(c + 2 * ldc, add, c20, c21, c22, c23);
-        StoreRow(c + 3 * ldc, add, c30, c31, c32, c33);
-        StoreRow(c + 4 * ldc, add, c40, c41, c42, c43);
-        StoreRow(c + 5 * ldc, add, c50, c51, c52, c53);
+        for (int p = 0; p < kc; p++, a += 6, b += ldb)
+        {
+            // one rank-1 update: C[i, :] += Ã[i, p] · B̃[p, :] for each row i
+            b0 = Vector512.Load(b);
+            if (V.Value > 1) b1 = Vector512.Load(b + 16);
+            if (V.Value > 2) b2 = Vector512.Load(b + 32);
+            if (V.Value > 3) b3 = Vector512.Load(b + 48);
+            var ai = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(ai, b0, c00);
+            if (V.Value > 1) c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
+            if (V.Value > 2) c02 = Vector512.FusedMultiplyAdd(ai, b2, c02);
+            if (V.Value > 3) c03 = Vector512.FusedMultiplyAdd(ai, b3, c03);
+            if (R.Value > 1)
+            {
+                ai = Vector512.Create(a[1]);
+                c10 = Vector512.FusedMultiplyAdd(ai, b0, c10);
+                if (V.Value > 1) c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
+                if (V.Value > 2) c12 = Vector512.FusedMultiplyAdd(ai, b2, c12);
+                if (V.Value > 3) c13 = Vector512.FusedMultiplyAdd(ai, b3, c13);
+            }
+            if (R.Value > 2)
+            {
+                ai = Vector512.Create(a[2]);
+                c20 = Vector512.FusedMultiplyAdd(ai, b0, c20);
+                if (V.Value > 1) c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
+                if (V.Value > 2) c22 = Vector512.FusedMultiplyAdd(ai, b2, c22);
+                if (V.Value > 3) c23 = Vector512.FusedMultiplyAdd(ai, b3, c23);
+            }
+            if (R.Value > 3)
+            {
+                ai = Vector512.Create(a[3]);
+                c30 = Vector512.FusedMultiplyAdd(ai, b0, c30);
+                if (V.Value > 1) c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
+                if (V.Value > 2) c32 = Vector512.FusedMultiplyAdd(ai, b2, c32);
+                if (V.Value > 3) c33 = Vector512.FusedMultiplyAdd(ai, b3, c33);
+            }
+            if (R.Value > 4)
+            {
+                ai = Vector512.Create(a[4]);
+                c40 = Vector512.FusedMultiplyAdd(ai, b0, c40);
+                if (V.Value > 1) c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
+                if (V.Value > 2) c42 = Vector512.FusedMultiplyAdd(ai, b2, c42);
+                if (V.Value > 3) c43 = Vector512.FusedMultiplyAdd(ai, b3, c43);
+            }
+            if (R.Value > 5)
+            {
+                ai = Vector512.Create(a[5]);
+                c50 = Vector512.FusedMultiplyAdd(ai, b0, c50);
+                if (V.Value > 1) c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
+                if (V.Value > 2) c52 = Vector512.FusedMultiplyAdd(ai, b2, c52);
+                if (V.Value > 3) c53 = Vector512.FusedMultiplyAdd(ai, b3, c53);
+            }
+        }
+        Store<V>(c, add, c00, c01, c02, c03);
+        if (R.Value > 1) Store<V>(c + ldc, add, c10, c11, c12, c13);
+        if (R.Value > 2) Store<V>(c + 2 * ldc, add, c20, c21, c22, c23);
+        if (R.Value > 3) Store<V>(c + 3 * ldc, add, c30, c31, c32, c33);
+        if (R.Value > 4) Store<V>(c + 4 * ldc, add, c40, c41, c42, c43);
+        if (R.Value > 5) Store<V>(c + 5 * ldc, add, c50, c51, c52, c53);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(float* c, bool add, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3)
+    private static void Store<V>(float* c, bool add, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3)
+        where V : struct, ICount
     {
         if (add)
         {
-            x0 += Vector512.Load(c); x1 += Vector512.Load(c + 16);
-            x2 += Vector512.Load(c + 32); x3 += Vector512.Load(c + 48);
+            x0 += Vector512.Load(c);
+            if (V.Value > 1) x1 += Vector512.Load(c + 16);
+            if (V.Value > 2) x2 += Vector512.Load(c + 32);
+            if (V.Value > 3) x3 += Vector512.Load(c + 48);
         }
-        x0.Store(c); x1.Store(c + 16); x2.Store(c + 32); x3.Store(c + 48);
+        x0.Store(c);
+        if (V.Value > 1) x1.Store(c + 16);
+        if (V.Value > 2) x2.Store(c + 32);
+        if (V.Value > 3) x3.Store(c + 48);
     }
 }
 
@@ -90,33 +177,49 @@ internal readonly unsafe struct Vector256Kernel6x2<T> : IMicroKernel<T> where T 
     public static int Rows => 6;
     public static int Columns => 2 * Vector256<T>.Count;
 
-    public static void Multiply(int kc, T* a, T* b, T* c, nint ldc, bool add)
+    public static void Multiply(int rows, int columns, int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add)
+    {
+        if (columns > W) Multiply<Two>(rows, kc, a, b, ldb, c, ldc, add);
+        else Multiply<One>(rows, kc, a, b, ldb, c, ldc, add);
+    }
+
+    private static void Multiply<V>(int rows, int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add) where V : struct, ICount
+    {
+        switch (rows)
+        {
+            case 6: Multiply<Six, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 5: Multiply<Five, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 4: Multiply<Four, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 3: Multiply<Three, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 2: Multiply<Two, V>(kc, a, b, ldb, c, ldc, add); break;
+            default: Multiply<One, V>(kc, a, b, ldb, c, ldc, add); break;
+        }
+    }
+
+    /// <summary>R rows × V vectors of W columns.</summary>
+    private static void Multiply<R, V>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount
     {
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++, a += 6, b += 2 * W)
+        Vector256<T> b0, b1 = default;
+        for (int p = 0; p < kc; p++, a += 6, b += ldb)
         {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + W);
+            b0 = Vector256.Load(b);
+            if (V.Value > 1) b1 = Vector256.Load(b + W);
             var ai = Vector256.Create(a[0]);
-            c00 = Fma(ai, b0, c00); c01 = Fma(ai, b1, c01);
-            ai = Vector256.Create(a[1]);
-            c10 = Fma(ai, b0, c10); c11 = Fma(ai, b1, c11);
-            ai = Vector256.Create(a[2]);
-            c20 = Fma(ai, b0, c20); c21 = Fma(ai, b1, c21);
-            ai = Vector256.Create(a[3]);
-            c30 = Fma(ai, b0, c30); c31 = Fma(ai, b1, c31);
-            ai = Vector256.Create(a[4]);
-            c40 = Fma(ai, b0, c40); c41 = Fma(ai, b1, c41);
-            ai = Vector256.Create(a[5]);
-            c50 = Fma(ai, b0, c50); c51 = Fma(ai, b1, c51);
+            c00 = Fma(ai, b0, c00); if (V.Value > 1) c01 = Fma(ai, b1, c01);
+            if (R.Value > 1) { ai = Vector256.Create(a[1]); c10 = Fma(ai, b0, c10); if (V.Value > 1) c11 = Fma(ai, b1, c11); }
+            if (R.Value > 2) { ai = Vector256.Create(a[2]); c20 = Fma(ai, b0, c20); if (V.Value > 1) c21 = Fma(ai, b1, c21); }
+            if (R.Value > 3) { ai = Vector256.Create(a[3]); c30 = Fma(ai, b0, c30); if (V.Value > 1) c31 = Fma(ai, b1, c31); }
+            if (R.Value > 4) { ai = Vector256.Create(a[4]); c40 = Fma(ai, b0, c40); if (V.Value > 1) c41 = Fma(ai, b1, c41); }
+            if (R.Value > 5) { ai = Vector256.Create(a[5]); c50 = Fma(ai, b0, c50); if (V.Value > 1) c51 = Fma(ai, b1, c51); }
         }
-        StoreRow(c, add, c00, c01);
-        StoreRow(c + ldc, add, c10, c11);
-        StoreRow(c + 2 * ldc, add, c20, c21);
-        StoreRow(c + 3 * ldc, add, c30, c31);
-        StoreRow(c + 4 * ldc, add, c40, c41);
-        StoreRow(c + 5 * ldc, add, c50, c51);
+        Store<V>(c, add, c00, c01);
+        if (R.Value > 1) Store<V>(c + ldc, add, c10, c11);
+        if (R.Value > 2) Store<V>(c + 2 * ldc, add, c20, c21);
+        if (R.Value > 3) Store<V>(c + 3 * ldc, add, c30, c31);
+        if (R.Value > 4) Store<V>(c + 4 * ldc, add, c40, c41);
+        if (R.Value > 5) Store<V>(c + 5 * ldc, add, c50, c51);
     }
 
     /// <summary>x·y + z in one rounding; the type test folds away when the JIT specialises T.</summary>
@@ -131,9 +234,14 @@ internal readonly unsafe struct Vector256Kernel6x2<T> : IMicroKernel<T> where T 
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(T* c, bool add, Vector256<T> x0, Vector256<T> x1)
+    private static void Store<V>(T* c, bool add, Vector256<T> x0, Vector256<T> x1) where V : struct, ICount
     {
-        if (add) { x0 += Vector256.Load(c); x1 += Vector256.Load(c + W); }
-        x0.Store(c); x1.Store(c + W);
+        if (add)
+        {
+            x0 += Vector256.Load(c);
+            if (V.Value > 1) x1 += Vector256.Load(c + W);
+        }
+        x0.Store(c);
+        if (V.Value > 1) x1.Store(c + W);
     }
 }
