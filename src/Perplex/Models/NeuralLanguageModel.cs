@@ -75,7 +75,7 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     /// <summary>Sets every parameter's gradient to zero.</summary>
     public void ZeroGrad()
     {
-        foreach (var p in Parameters) p.ZeroGrad();
+        foreach (var p in _parameters) p.ZeroGrad(); // List<T>'s struct enumerator: no allocation per step
     }
 
     /// <summary>
