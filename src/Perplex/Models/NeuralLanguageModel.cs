@@ -13,7 +13,6 @@ namespace Perplex.Models;
 /// <typeparam name="T">float for training, double for exact checks.</typeparam>
 public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly SoftmaxCrossEntropy<T> _loss = new();
     private T[] _logits = [];
     private int[] _tokens = [];
 
@@ -87,8 +86,8 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     {
         CheckTargets(tokens, targets);
         var logits = Forward(tokens, steps, batch, Training);
-        T loss = _loss.Forward(logits, targets, VocabSize);
-        _loss.Backward(logits, targets, VocabSize, logits); // the logits buffer now holds d loss / d logits
+        // the logits buffer is overwritten with d loss / d logits
+        T loss = SoftmaxCrossEntropy<T>.ForwardBackward(logits, targets, VocabSize, logits);
         BackwardCore(_tokens.AsSpan(0, tokens.Length), logits);
         return loss;
     }
@@ -100,7 +99,7 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     public double LogProbability(ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets, int steps, int batch)
     {
         CheckTargets(tokens, targets);
-        return _loss.SumLogProbability(Forward(tokens, steps, batch, training: false), targets, VocabSize);
+        return SoftmaxCrossEntropy<T>.SumLogProbability(Forward(tokens, steps, batch, training: false), targets, VocabSize);
     }
 
     /// <summary>Evaluation forward that writes the logits [steps][batch][V] (no dropout); the state advances.</summary>
