@@ -30,7 +30,7 @@ internal sealed class GruDirection<T> : RecurrentDirection<T> where T : unmanage
 
     protected override void EnsureBackwardBuffers() => Workspace.Ensure(ref _dGatesHidden, Steps * Batch * GateRows);
 
-    protected override void AddInputBiases(Span<T> gates, int rows) => Kernels.AddRowVector(gates, rows, GateRows, BiasIh.Value.Data);
+    protected override void AddInputBiases(Span<T> gates, int rows) => RowParallel.AddRowVector(gates, rows, GateRows, BiasIh.Value.Data);
 
     protected override void StepForward(int t)
     {

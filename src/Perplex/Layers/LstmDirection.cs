@@ -41,8 +41,8 @@ internal sealed class LstmDirection<T> : RecurrentDirection<T> where T : unmanag
 
     protected override void AddInputBiases(Span<T> gates, int rows)
     {
-        Kernels.AddRowVector(gates, rows, GateRows, BiasIh.Value.Data);
-        Kernels.AddRowVector(gates, rows, GateRows, BiasHh.Value.Data);
+        RowParallel.AddRowVector(gates, rows, GateRows, BiasIh.Value.Data);
+        RowParallel.AddRowVector(gates, rows, GateRows, BiasHh.Value.Data);
     }
 
     protected override void StepForward(int t)

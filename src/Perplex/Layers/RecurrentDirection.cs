@@ -136,8 +136,8 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
         var hPrev = Hs.AsSpan((Reverse ? 1 : 0) * batch * h, rows * h);
         Gemm.Multiply(true, false, GateRows, InputSize, rows, dG, GateRows, x, InputSize, WeightIh.Grad.Data, InputSize, true);
         Gemm.Multiply(true, false, GateRows, h, rows, dGh, GateRows, hPrev, h, WeightHh.Grad.Data, h, true);
-        Kernels.ColumnSums(dG, rows, GateRows, BiasIh.Grad.Data, accumulate: true);
-        Kernels.ColumnSums(dGh, rows, GateRows, BiasHh.Grad.Data, accumulate: true);
+        RowParallel.AddColumnSums(dG, rows, GateRows, BiasIh.Grad.Data);
+        RowParallel.AddColumnSums(dGh, rows, GateRows, BiasHh.Grad.Data);
         if (!dx.IsEmpty)
             Gemm.Multiply(false, false, rows, InputSize, GateRows, dG, GateRows, WeightIh.Value.Data, InputSize, dx, InputSize, accumulateDx);
     }

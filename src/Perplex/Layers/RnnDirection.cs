@@ -17,8 +17,8 @@ internal sealed class RnnDirection<T> : RecurrentDirection<T> where T : unmanage
     protected override void AddInputBiases(Span<T> gates, int rows)
     {
         // both biases are constant over time, so they join the input projection
-        Kernels.AddRowVector(gates, rows, GateRows, BiasIh.Value.Data);
-        Kernels.AddRowVector(gates, rows, GateRows, BiasHh.Value.Data);
+        RowParallel.AddRowVector(gates, rows, GateRows, BiasIh.Value.Data);
+        RowParallel.AddRowVector(gates, rows, GateRows, BiasHh.Value.Data);
     }
 
     protected override void StepForward(int t)

@@ -7,14 +7,15 @@ namespace Perplex.Layers;
 /// Softmax and cross-entropy fused, over rows of logits (one row per position, one column per class):
 /// loss = (1/N) Σₙ [logsumexp(zₙ) − zₙ[yₙ]], and dz = (softmax(z) − onehot(y)) / N.
 /// Fusing them never forms log-probabilities, is exact in the way log-softmax is, and computes the gradient in
-/// the same pass over the [N][V] logits as the loss (the engine's <see cref="Kernels.SoftmaxCrossEntropy{T}"/>).
+/// the same pass over the [N][V] logits as the loss (the engine's <see cref="Kernels.SoftmaxCrossEntropy{T}"/>,
+/// rows split over threads in fixed blocks, block sums added in double).
 /// </summary>
 /// <typeparam name="T">float for training, double for exact checks.</typeparam>
 public static class SoftmaxCrossEntropy<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The mean cross-entropy of <paramref name="logits"/> [targets.Length][classes] against <paramref name="targets"/>.</summary>
     public static T Forward(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes)
-        => Mean(Kernels.SoftmaxCrossEntropy(logits, CheckTargets(targets, classes), classes, targets, default, default, T.Zero), targets.Length);
+        => Mean(RowParallel.SoftmaxCrossEntropy(logits, CheckTargets(targets, classes), classes, targets, default, T.Zero), targets.Length);
 
     /// <summary>
     /// Forward and backward in one pass: returns the mean cross-entropy and writes dz = (softmax(z) − onehot(y)) / N
@@ -24,14 +25,14 @@ public static class SoftmaxCrossEntropy<T> where T : unmanaged, IFloatingPointIe
     {
         int rows = CheckTargets(targets, classes);
         T invN = T.One / T.CreateTruncating(Math.Max(1, rows));
-        return Mean(Kernels.SoftmaxCrossEntropy(logits, rows, classes, targets, default, dLogits, invN), rows);
+        return Mean(RowParallel.SoftmaxCrossEntropy(logits, rows, classes, targets, dLogits, invN), rows);
     }
 
     /// <summary>Σₙ log softmax(zₙ)[yₙ] in natural log (minus the summed cross-entropy), for perplexity.</summary>
     public static double SumLogProbability(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes)
-        => -double.CreateTruncating(Kernels.SoftmaxCrossEntropy(logits, CheckTargets(targets, classes), classes, targets, default, default, T.Zero));
+        => -RowParallel.SoftmaxCrossEntropy(logits, CheckTargets(targets, classes), classes, targets, default, T.Zero);
 
-    private static T Mean(T sum, int rows) => sum / T.CreateTruncating(Math.Max(1, rows));
+    private static T Mean(double sum, int rows) => T.CreateTruncating(sum / Math.Max(1, rows));
 
     private static int CheckTargets(ReadOnlySpan<int> targets, int classes)
     {
