@@ -11,17 +11,17 @@ namespace Perplex.Layers;
 /// rows split over threads in fixed blocks, block sums added in double).
 /// </summary>
 /// <typeparam name="T">float for training, double for exact checks.</typeparam>
-public static class SoftmaxCrossEntropy<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class SoftmaxCrossEntropy<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The mean cross-entropy of <paramref name="logits"/> [targets.Length][classes] against <paramref name="targets"/>.</summary>
-    public static T Forward(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes)
+    public T Forward(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes)
         => Mean(RowParallel.SoftmaxCrossEntropy(logits, CheckTargets(targets, classes), classes, targets, default, T.Zero), targets.Length);
 
     /// <summary>
     /// Forward and backward in one pass: returns the mean cross-entropy and writes dz = (softmax(z) − onehot(y)) / N
     /// to <paramref name="dLogits"/>, which may be the logits buffer itself (in place, saving an [N][V] array).
     /// </summary>
-    public static T ForwardBackward(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, Span<T> dLogits)
+    public T ForwardBackward(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, Span<T> dLogits)
     {
         int rows = CheckTargets(targets, classes);
         T invN = T.One / T.CreateTruncating(Math.Max(1, rows));
@@ -29,8 +29,15 @@ public static class SoftmaxCrossEntropy<T> where T : unmanaged, IFloatingPointIe
     }
 
     /// <summary>Σₙ log softmax(zₙ)[yₙ] in natural log (minus the summed cross-entropy), for perplexity.</summary>
-    public static double SumLogProbability(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes)
+    public double SumLogProbability(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes)
         => -RowParallel.SoftmaxCrossEntropy(logits, CheckTargets(targets, classes), classes, targets, default, T.Zero);
+
+    /// <summary>
+    /// dz = (softmax(z) − onehot(y)) / N alone (it recomputes the softmax; prefer <see cref="ForwardBackward"/> in a
+    /// training loop). <paramref name="dLogits"/> may be the logits buffer itself.
+    /// </summary>
+    public void Backward(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, Span<T> dLogits)
+        => ForwardBackward(logits, targets, classes, dLogits);
 
     private static T Mean(double sum, int rows) => T.CreateTruncating(sum / Math.Max(1, rows));
 

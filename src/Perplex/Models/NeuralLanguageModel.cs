@@ -17,6 +17,7 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     private int[] _tokens = [];
 
     private readonly List<Parameter<T>> _parameters = [];
+    private readonly SoftmaxCrossEntropy<T> _loss = new();
 
     /// <summary>
     /// Sets up the parts every model shares, initialised as word_language_model does: the embedding
@@ -87,7 +88,7 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
         CheckTargets(tokens, targets);
         var logits = Forward(tokens, steps, batch, Training);
         // the logits buffer is overwritten with d loss / d logits
-        T loss = SoftmaxCrossEntropy<T>.ForwardBackward(logits, targets, VocabSize, logits);
+        T loss = _loss.ForwardBackward(logits, targets, VocabSize, logits);
         BackwardCore(_tokens.AsSpan(0, tokens.Length), logits);
         return loss;
     }
@@ -99,7 +100,7 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     public double LogProbability(ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets, int steps, int batch)
     {
         CheckTargets(tokens, targets);
-        return SoftmaxCrossEntropy<T>.SumLogProbability(Forward(tokens, steps, batch, training: false), targets, VocabSize);
+        return _loss.SumLogProbability(Forward(tokens, steps, batch, training: false), targets, VocabSize);
     }
 
     /// <summary>Evaluation forward that writes the logits [steps][batch][V] (no dropout); the state advances.</summary>

@@ -80,9 +80,13 @@ public class LayerGradientCheckTests
         int classes = 6;
         int[] targets = [0, 5, 2, 2];
         var z = RandomArray(rng, targets.Length * classes, 3);
-        double Loss() => SoftmaxCrossEntropy<double>.Forward(z, targets, classes);
+        var ce = new SoftmaxCrossEntropy<double>();
+        double Loss() => ce.Forward(z, targets, classes);
         var dz = new double[z.Length];
-        Assert.Equal(Loss(), SoftmaxCrossEntropy<double>.ForwardBackward(z, targets, classes, dz));
+        Assert.Equal(Loss(), ce.ForwardBackward(z, targets, classes, dz));
+        var dzAlone = new double[z.Length];
+        ce.Backward(z, targets, classes, dzAlone);
+        Assert.Equal(dz, dzAlone);
         Run([new("z", z, dz)], Loss);
         // the loss itself: mean of logsumexp − z[target], computed naively
         double expected = 0;
