@@ -130,18 +130,41 @@ public static class ArpaReader
             return value;
         }
 
-        /// <summary>Splits a line into probability, words and optional backoff, checking the number of words.</summary>
+        /// <summary>
+        /// Splits a line into probability, words and optional backoff, checking the number of words. With tabs
+        /// (as KenLM and SRILM write) the words are the second tab field; otherwise every space separates fields.
+        /// </summary>
         private int Split(ReadOnlySpan<char> text, Span<Range> fields)
         {
             int count = 0;
-            foreach (var range in text.SplitAny(" \t"))
+            int tab1 = text.IndexOf('\t');
+            if (tab1 >= 0)
             {
-                if (text[range].IsEmpty) continue;
-                if (count == fields.Length) { count++; break; }
-                fields[count++] = range;
+                int tab2 = text[(tab1 + 1)..].IndexOf('\t');
+                int wordsEnd = tab2 < 0 ? text.Length : tab1 + 1 + tab2;
+                fields[count++] = new Range(0, tab1);
+                int words = 0;
+                for (int i = tab1 + 1; i < wordsEnd; i++)
+                {
+                    if (text[i] == ' ') continue;
+                    int start = i;
+                    while (i < wordsEnd && text[i] != ' ') i++;
+                    if (++words <= _order) fields[count++] = new Range(start, i);
+                }
+                if (words != _order) count = 0; // wrong number of words: reported below
+                else if (tab2 >= 0) fields[count++] = new Range(wordsEnd + 1, text.Length);
+            }
+            else
+            {
+                foreach (var range in text.SplitAny(" \t"))
+                {
+                    if (text[range].IsEmpty) continue;
+                    if (count == fields.Length) { count++; break; }
+                    fields[count++] = range;
+                }
             }
             if (count < _order + 1 || count > _order + 2)
-                throw Error($"expected a {_order}-gram (log10 probability, {_order} word{(_order == 1 ? "" : "s")}, optional backoff) but found {Math.Max(0, count - 1)} fields after the probability");
+                throw Error($"expected a {_order}-gram (log10 probability, {_order} word{(_order == 1 ? "" : "s")}, optional backoff) but the line does not have that shape");
             return count;
         }
 
