@@ -79,3 +79,30 @@ public class BinaryModelTests
         Assert.Contains("truncated", e.Message);
     }
 }
+
+public class QuantizedBinaryTests
+{
+    [Fact]
+    public void QuantizedModelIsSmallerAndScoresClose()
+    {
+        var arpa = ArpaReader.Read(KenLmFixtures.File("tiny.o5.arpa"));
+        using var dir = new TempDir();
+        NGramModelFile.Save(arpa, dir.Combine("full.bin"));
+        NGramModelFile.Save(arpa, dir.Combine("q.bin"), quantize: true);
+        Assert.True(new FileInfo(dir.Combine("q.bin")).Length < 0.8 * new FileInfo(dir.Combine("full.bin")).Length);
+        using var quantized = (BackoffModel)NGramModelFile.Load(dir.Combine("q.bin"));
+        var exact = NGramQuery.Run(arpa, KenLmFixtures.File("tiny-test.txt"), TextWriter.Null, QueryOutput.Summary);
+        var approx = NGramQuery.Run(quantized, KenLmFixtures.File("tiny-test.txt"), TextWriter.Null, QueryOutput.Summary);
+        Assert.NotEqual(exact.PerplexityIncludingOovs, approx.PerplexityIncludingOovs); // really quantized
+        Assert.Equal(exact.PerplexityIncludingOovs, approx.PerplexityIncludingOovs, exact.PerplexityIncludingOovs * 0.01);
+    }
+
+    [Fact]
+    public void FewDistinctValuesQuantizeExactly()
+    {
+        float[] values = [-1.5f, -0.25f, -1.5f, -3f, -0.25f];
+        var centres = Quantizer.Centres(values, keepZero: true);
+        Assert.Equal([-3f, -1.5f, -0.25f, 0f], centres);
+        foreach (float v in values) Assert.Equal(v, centres[Quantizer.Encode(centres, v)]);
+    }
+}
