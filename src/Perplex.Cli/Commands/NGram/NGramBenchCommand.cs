@@ -43,11 +43,13 @@ internal static class NGramBenchCommand
                 var process = Process.GetCurrentProcess();
                 o.WriteLine($"corpus {text} ({new FileInfo(text).Length / 1e6:F1} MB), order {options.Order}, -S {result.GetValue(memory)}");
 
-                var (model, buildCpu, buildWall) = Measure(() => (BackoffModel)NGramBuilder.Build(text, options, out _), process);
-                process.Refresh();
+                var stages = new StagePeaks(process);
+                var (model, buildCpu, buildWall) = Measure(() => (BackoffModel)NGramBuilder.Build(text, options, out _, stages), process);
+                stages.BeginStage("end", null, "");
                 long peak = process.PeakWorkingSet64;
                 o.WriteLine($"build: {buildCpu:F1} CPU-s, {buildWall:F1} s wall, peak working set {peak / 1048576.0:F0} MiB, " +
                             $"n-grams {string.Join(" / ", model.NGramCounts)} (total {model.NGramCounts.Sum():N0})");
+                o.WriteLine($"peak working set reached by the end of each build stage: {stages}");
 
                 bool withArpa = !result.GetValue(noArpa);
                 var (_, binWriteCpu, _) = Measure(() => { NGramModelFile.Save(model, bin); return 0; }, process);
@@ -88,6 +90,25 @@ internal static class NGramBenchCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Records the process's peak working set at every stage change, to show which stage sets the peak.</summary>
+    private sealed class StagePeaks(Process process) : Perplex.Diagnostics.IProgressSink
+    {
+        private readonly List<string> _marks = new();
+        private string? _stage;
+
+        public void BeginStage(string name, long? total, string unit)
+        {
+            process.Refresh();
+            if (_stage is not null) _marks.Add($"{_stage} {process.PeakWorkingSet64 / 1048576} MiB");
+            _stage = name;
+        }
+
+        public void Advance(long amount) { }
+        public void SetStatus(string status) { }
+        public void Warn(string message) => Console.Error.WriteLine($"warning: {message}");
+        public override string ToString() => string.Join(", ", _marks);
     }
 
     private static (T Value, double CpuSeconds, double WallSeconds) Measure<T>(Func<T> work, Process process)
