@@ -15,6 +15,10 @@ internal static class CliApp
         root.Subcommands.Add(TagCommands.Create());
         root.Subcommands.Add(GradFlowCommand.Create());
         root.Subcommands.Add(BenchCommands.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(CompleteCommand.Create());
         return root;
     }
 }

@@ -25,6 +25,7 @@ internal static class BenchCommands
         var bench = new Command("bench", "Measure this machine's FMA peak and the engine's speed (figures, not tests).");
         bench.Subcommands.Add(CreateFma());
         bench.Subcommands.Add(CreateGemm());
+        bench.Subcommands.Add(BenchLmCommand.Create());
         return bench;
     }
 

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Perplex.Models;
+using Perplex.Tensors;
+using Perplex.Training;
+
+namespace Perplex.Cli.Commands;
+
+/// <summary>
+/// <c>perplex bench lm</c>: training throughput of a language model on random tokens, the same step as
+/// <c>../shared/bench/torch_lm_bench.py</c> (forward, backward, clip 0.25, SGD), reported as tokens/s, tokens per
+/// CPU-second and model FLOP utilization against this machine's measured FMA peak.
+/// </summary>
+internal static class BenchLmCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "RNN_TANH, RNN_RELU, RNN_SIGMOID, LSTM, GRU or WINDOW.", DefaultValueFactory = _ => "LSTM" };
+        var emsize = new Option<int>("--emsize") { Description = "Embedding size.", DefaultValueFactory = _ => 200 }.AtLeast(1);
+        var nhid = new Option<int>("--nhid") { Description = "Hidden units per layer.", DefaultValueFactory = _ => 200 }.AtLeast(1);
+        var nlayers = new Option<int>("--nlayers") { Description = "Recurrent layers.", DefaultValueFactory = _ => 2 }.AtLeast(1);
+        var vocab = new Option<int>("--vocab") { Description = "Vocabulary size (random token ids below it).", DefaultValueFactory = _ => 10000 }.AtLeast(2);
+        var bptt = new Option<int>("--bptt") { Description = "Tokens per stream per step.", DefaultValueFactory = _ => 35 }.AtLeast(1);
+        var batch = new Option<int>("--batch-size") { Description = "Parallel streams.", DefaultValueFactory = _ => 20 }.AtLeast(1);
+        var dropout = new Option<double>("--dropout") { Description = "Dropout (the reference figures use 0).", DefaultValueFactory = _ => 0 }.AtLeast(0).AtMost(0.99);
+        var threads = BenchCommands.CreateThreadsOption();
+        var seconds = BenchCommands.CreateSecondsOption(20, "How long to train (after 3 warm-up steps).");
+        var command = new Command("lm", "Training speed of a language model on random tokens: tokens/s, tokens per CPU-second and model FLOP utilization.")
+        {
+            model, emsize, nhid, nlayers, vocab, bptt, batch, dropout, threads, seconds,
+        };
+        command.SetAction(result =>
+        {
+            var o = result.InvocationConfiguration.Output;
+            int n = result.GetValue(threads);
+            if (n < 1) throw new PerplexException($"--threads must be at least 1, got {n}");
+            Parallelism.MaxThreads = n;
+            var kind = LanguageModelConfig.ParseKind(result.GetValue(model)!);
+            var config = new LanguageModelConfig(kind, result.GetValue(vocab), result.GetValue(emsize), result.GetValue(nhid),
+                result.GetValue(nlayers), result.GetValue(dropout), false, kind == ModelKind.Window ? 5 : 0);
+            config.Validate();
+            int steps = result.GetValue(bptt), streams = result.GetValue(batch);
+            double budget = result.GetValue(seconds);
+            if (!(budget > 0)) throw new PerplexException($"--seconds must be positive, got {budget}");
+
+            var peak = MachinePeak.Measure(1, 1.5);
+            var lm = LanguageModels.Create<float>(config, 1);
+            var sgd = new Sgd<float>(lm.Parameters, 1.0);
+            var random = new TrainingRandom(1);
+            var chunks = Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, 2 * steps * streams).Select(_ => random.Next(config.VocabSize)).ToArray()).ToArray();
+            int count = 0;
+            void Step()
+            {
+                var chunk = chunks[count++ % chunks.Length];
+                lm.ZeroGrad();
+                lm.ForwardBackward(chunk.AsSpan(0, steps * streams), chunk.AsSpan(steps * streams), steps, streams);
+                GradientClipping.ClipGlobalNorm(lm.Parameters, 0.25);
+                sgd.Step();
+            }
+            for (int i = 0; i < 3; i++) Step();
+            count = 0;
+            var process = Process.GetCurrentProcess();
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
+            var times = new List<double>();
+            var wall = Stopwatch.StartNew();
+            while (wall.Elapsed.TotalSeconds < budget)
+            {
+                double before = wall.Elapsed.TotalSeconds;
+                Step();
+                times.Add(wall.Elapsed.TotalSeconds - before);
+            }
+            double wallSeconds = wall.Elapsed.TotalSeconds;
+            process.Refresh();
+            double cpuSeconds = (process.TotalProcessorTime - cpu0).TotalSeconds;
+            times.Sort();
+            double tokensPerStep = (double)steps * streams;
+            double tokensPerSecond = count * tokensPerStep / wallSeconds;
+            double medianTokensPerSecond = tokensPerStep / times[times.Count / 2];
+            double tokensPerCpuSecond = count * tokensPerStep / cpuSeconds;
+            double flops = ModelFlops.TrainingPerToken(config);
+            var inv = CultureInfo.InvariantCulture;
+            o.WriteLine(string.Create(inv, $"perplex {LanguageModelConfig.KindName(kind)} {config.EmbeddingSize}/{config.HiddenSize}x{config.Layers} V={config.VocabSize} bptt {steps} batch {streams} threads {n}: {count} steps in {wallSeconds:F1} s"));
+            o.WriteLine(string.Create(inv, $"train tokens/s: {tokensPerSecond:F1} (median step: {medianTokensPerSecond:F1})"));
+            o.WriteLine(string.Create(inv, $"tokens per CPU-second: {tokensPerCpuSecond:F1}"));
+            o.WriteLine(string.Create(inv, $"FLOPs per token (GEMMs, forward + backward): {flops / 1e6:F2} M"));
+            o.WriteLine(string.Create(inv, $"FMA peak of one core: {peak.GflopsPerCpuSecond:F1} GFLOP/s ({peak.VectorBits}-bit)"));
+            o.WriteLine(string.Create(inv, $"model FLOP utilization: {100 * tokensPerSecond * flops / 1e9 / (n * peak.GflopsPerCpuSecond):F1} % of {n} core(s) (wall), " +
+                $"{100 * medianTokensPerSecond * flops / 1e9 / (n * peak.GflopsPerCpuSecond):F1} % (median step), " +
+                $"{100 * tokensPerCpuSecond * flops / 1e9 / peak.GflopsPerCpuSecond:F1} % per CPU-second"));
+            return 0;
+        });
+        return command;
+    }
+}
