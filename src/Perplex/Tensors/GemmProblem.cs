@@ -1,0 +1,46 @@
+namespace Perplex.Tensors;
+
+/// <summary>One validated call C = op(A)·op(B) (+ C), as raw pointers for the packed driver.</summary>
+internal unsafe struct GemmProblem<T> where T : unmanaged
+{
+    public int M, N, K;
+    public bool TransA, TransB, Accumulate;
+    public T* A, B, C;
+    public nint Lda, Ldb, Ldc;
+
+    /// <summary>When not null, B is already packed as in <see cref="PackedMatrix{T}"/> and <see cref="B"/> is unused.</summary>
+    public T* PackedB;
+
+    /// <summary>Distance between consecutive column panels of <see cref="PackedB"/> (K·NR).</summary>
+    public nint PackedPanelStride;
+}
+
+/// <summary>
+/// Cache blocking of the packed GEMM (Goto/BLIS): a KC×NC block of B is packed to stay in L2, an MC×KC block of A
+/// is packed per row block, and the micro-kernel streams an MR×KC sliver of A against a KC×NR sliver of B.
+/// </summary>
+internal static class GemmBlocking
+{
+    /// <summary>Depth of one packed block; k is split into equal blocks of at most this.</summary>
+    public static int KC = EnvironmentInt("PERPLEX_GEMM_KC", 256);
+
+    /// <summary>Rows of A packed at once (rounded down to a multiple of the kernel's MR).</summary>
+    public static int MC = EnvironmentInt("PERPLEX_GEMM_MC", 96);
+
+    /// <summary>Columns of B packed at once (rounded down to a multiple of the kernel's NR).</summary>
+    public static int NC = EnvironmentInt("PERPLEX_GEMM_NC", 1024);
+
+    /// <summary>Below this many FLOPs (2·m·n·k) a GEMM stays on one thread.</summary>
+    public static long ParallelFlops = EnvironmentInt("PERPLEX_GEMM_PARALLEL_FLOPS", 2_000_000);
+
+    /// <summary>The k blocking: equal blocks of at most KC, so every path adds the same partial sums in the same order.</summary>
+    public static int BlockDepth(int k)
+    {
+        int blocks = (k + KC - 1) / KC;
+        return blocks == 0 ? 0 : (k + blocks - 1) / blocks;
+    }
+
+    /// <summary>Tuning knobs read once at start-up (for benchmarks; the defaults were measured).</summary>
+    private static int EnvironmentInt(string name, int fallback)
+        => int.TryParse(Environment.GetEnvironmentVariable(name), out int v) && v > 0 ? v : fallback;
+}

@@ -1,0 +1,167 @@
+using System.Numerics;
+using Perplex.Tensors;
+using Xunit;
+
+namespace Perplex.Tests.Tensors;
+
+/// <summary>
+/// Every GEMM path (scalar, Vector256, Vector512) and element type against a double-precision triple loop, for all
+/// transpose variants and both accumulate modes, at every size 0..40 and at odd large sizes.
+/// </summary>
+public class GemmTests
+{
+    private static readonly (bool TransA, bool TransB)[] Transposes = [(false, false), (false, true), (true, false), (true, true)];
+
+    /// <summary>Shapes (m, n, k): every size 0..40 in three mixes, then odd sizes across the cache blocks.</summary>
+    public static IEnumerable<(int M, int N, int K)> Shapes()
+    {
+        for (int s = 0; s <= 40; s++)
+        {
+            yield return (s, s, s);
+            yield return (s, 40 - s, s / 2 + 1);
+            yield return ((s * 7) % 41, s, 41 - s);
+        }
+        yield return (67, 253, 129);
+        yield return (300, 511, 70);
+        yield return (13, 1100, 600); // several NC blocks and three KC blocks
+    }
+
+    [Fact] public void EveryPath_Float() => EveryPath<float>(1e-5);
+    [Fact] public void EveryPath_Double() => EveryPath<double>(1e-13);
+
+    private static void EveryPath<T>(double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (var (m, n, k) in Shapes())
+        foreach (var (transA, transB) in Transposes)
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var product = new GemmCase<T>(transA, transB, m, n, k, accumulate);
+            foreach (var path in GemmPaths.Supported())
+            {
+                if (path == GemmPath.Scalar && (long)m * n * k > 1_000_000) continue; // slow, and it is the reference loop itself
+                product.Verify(path, 1, tolerance);
+            }
+        }
+    }
+
+    [Fact]
+    public void ScalarPathIsTheReference()
+    {
+        var a = TestArrays.Random<float>(35, 1);
+        var b = TestArrays.Random<float>(35, 2);
+        var expected = new float[49];
+        var actual = new float[49];
+        Gemm.Reference<float>(false, true, 7, 7, 5, a, 5, b, 5, expected, 7, false);
+        Gemm.Multiply<float>(GemmPath.Scalar, 1, false, true, 7, 7, 5, a, 5, b, 5, actual, 7, false);
+        TestArrays.Equal<float>(expected, actual, "scalar path");
+    }
+
+    [Fact]
+    public void ThreadCountDoesNotChangeTheResult()
+    {
+        // few rows: columns split between threads; many rows: shared packed blocks of B, rows split
+        foreach (var (m, n, k) in new[] { (20, 700, 300), (130, 300, 300), (7, 4000, 90) })
+        foreach (var (transA, transB) in Transposes)
+        foreach (var path in GemmPaths.Supported().Where(p => p != GemmPath.Scalar))
+        {
+            var (a, b, lda, ldb) = Operands<float>(transA, transB, m, n, k);
+            var single = TestArrays.Random<float>(m * n, 5);
+            var parallel = (float[])single.Clone();
+            Gemm.Multiply<float>(path, 1, transA, transB, m, n, k, a, lda, b, ldb, single, n, accumulate: true);
+            foreach (int threads in new[] { 2, 3 })
+            {
+                var result = (float[])parallel.Clone();
+                Gemm.Multiply<float>(path, threads, transA, transB, m, n, k, a, lda, b, ldb, result, n, accumulate: true);
+                TestArrays.Equal<float>(single, result, $"{path} {threads} threads {m}×{n}×{k} tA={transA} tB={transB}");
+            }
+        }
+    }
+
+    [Fact]
+    public void StridedOperandsLeaveTheGapsAlone()
+    {
+        const int m = 9, n = 70, k = 33, lda = 40, ldb = 75, ldc = 77;
+        var a = TestArrays.Random<float>(m * lda, 1);
+        var b = TestArrays.Random<float>(k * ldb, 2);
+        var c = TestArrays.Random<float>(m * ldc, 3);
+        var expected = (float[])c.Clone();
+        Gemm.Reference<float>(false, false, m, n, k, a, lda, b, ldb, expected, ldc, true);
+        Gemm.Multiply<float>(false, false, m, n, k, a, lda, b, ldb, c, ldc, true);
+        for (int i = 0; i < m; i++)
+        {
+            TestArrays.Close<float>(expected.AsSpan(i * ldc, n), c.AsSpan(i * ldc, n), 1e-5, $"row {i}");
+            TestArrays.Equal<float>(expected.AsSpan(i * ldc + n, ldc - n), c.AsSpan(i * ldc + n, ldc - n), $"gap after row {i}");
+        }
+    }
+
+    [Fact]
+    public void RejectsOperandsThatDoNotFit()
+    {
+        var small = new float[10];
+        var ok = new float[100];
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply<float>(false, false, 4, 4, 4, small, 4, ok, 4, ok, 4, false));
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply<float>(false, false, 4, 4, 4, ok, 3, ok, 4, ok, 4, false));
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply<float>(false, false, 4, 4, 4, ok, 4, ok, 4, small, 4, false));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply<float>(false, false, -1, 4, 4, ok, 4, ok, 4, ok, 4, false));
+    }
+
+    /// <summary>Random A and B stored so that op(A) is m×k and op(B) is k×n, with their row strides.</summary>
+    internal static (T[] A, T[] B, int Lda, int Ldb) Operands<T>(bool transA, bool transB, int m, int n, int k, int seed = 11)
+        where T : IFloatingPointIeee754<T>
+    {
+        var a = TestArrays.Random<T>(m * k, seed);
+        var b = TestArrays.Random<T>(k * n, seed + 1);
+        return (a, b, Math.Max(1, transA ? m : k), Math.Max(1, transB ? k : n));
+    }
+
+    /// <summary>Runs one path and compares it with a double triple loop, scaled by the magnitude bound |A|·|B|.</summary>
+    internal static void Check<T>(GemmPath path, int threads, bool transA, bool transB, int m, int n, int k, bool accumulate,
+        double tolerance, PackedMatrix<T>? packed = null) where T : unmanaged, IFloatingPointIeee754<T>
+        => new GemmCase<T>(transA, transB, m, n, k, accumulate).Verify(path, threads, tolerance, packed);
+}
+
+/// <summary>One product with random operands and its double-precision answer, checked against any number of paths.</summary>
+internal sealed class GemmCase<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly bool transA, transB, accumulate;
+    private readonly int m, n, k, lda, ldb;
+    private readonly T[] a, b, c0;
+    private readonly double[] expected, bound;
+
+    public GemmCase(bool transA, bool transB, int m, int n, int k, bool accumulate)
+    {
+        (this.transA, this.transB, this.m, this.n, this.k, this.accumulate) = (transA, transB, m, n, k, accumulate);
+        (a, b, lda, ldb) = GemmTests.Operands<T>(transA, transB, m, n, k, seed: m * 10007 + n * 101 + k);
+        c0 = TestArrays.Random<T>(m * n, m + n + k);
+        var ad = a.Select(double.CreateChecked).ToArray();
+        var bd = b.Select(double.CreateChecked).ToArray();
+        expected = c0.Select(double.CreateChecked).ToArray();
+        Gemm.Reference<double>(transA, transB, m, n, k, ad, lda, bd, ldb, expected, Math.Max(1, n), accumulate);
+        bound = new double[m * n];
+        Gemm.Reference<double>(transA, transB, m, n, k, ad.Select(Math.Abs).ToArray(), lda, bd.Select(Math.Abs).ToArray(), ldb,
+            bound, Math.Max(1, n), false);
+    }
+
+    public void Verify(GemmPath path, int threads, double tolerance, PackedMatrix<T>? packed = null)
+    {
+        var c = (T[])c0.Clone();
+        if (packed is null)
+        {
+            Gemm.Multiply<T>(path, threads, transA, transB, m, n, k, a, lda, b, ldb, c, Math.Max(1, n), accumulate);
+        }
+        else
+        {
+            packed.Pack(transB, b, ldb);
+            Gemm.Multiply<T>(threads, transA, m, a, lda, packed, c, Math.Max(1, n), accumulate);
+        }
+
+        for (int i = 0; i < m * n; i++)
+        {
+            double scale = bound[i] + (accumulate ? Math.Abs(double.CreateChecked(c0[i])) : 0) + 1e-30;
+            double error = Math.Abs(double.CreateChecked(c[i]) - expected[i]);
+            if (!(error <= tolerance * scale))
+                Assert.Fail($"{typeof(T).Name} {path} {m}×{n}×{k} tA={transA} tB={transB} acc={accumulate} packed={packed is not null}: " +
+                            $"element {i} is {c[i]}, expected {expected[i]} (error {error:g3}, bound {tolerance * scale:g3})");
+        }
+    }
+}
