@@ -12,6 +12,7 @@ internal static class CliApp
         root.Options.Add(CommonOptions.Quiet);
         root.Subcommands.Add(VocabCommands.Create());
         root.Subcommands.Add(TagCommands.Create());
+        root.Subcommands.Add(ClassifyCommands.Create());
         return root;
     }
 }
