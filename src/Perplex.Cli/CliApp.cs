@@ -19,6 +19,7 @@ internal static class CliApp
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(CompleteCommand.Create());
+        root.Subcommands.Add(ClassifyCommands.Create());
         return root;
     }
 }

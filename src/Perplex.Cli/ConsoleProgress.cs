@@ -27,8 +27,8 @@ internal sealed class ConsoleProgress : IProgressSink
         console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
-                new RateColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new KnownPercentageColumn(),
+                new RateColumn(), new KnownRemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
             {
                 var sink = new ConsoleProgress(ctx);
@@ -51,7 +51,8 @@ internal sealed class ConsoleProgress : IProgressSink
     public void Advance(long amount)
     {
         if (_task is null) return;
-        if (_task.IsIndeterminate) _task.MaxValue = Math.Max(_task.MaxValue, _task.Value + amount + 1);
+        // an indeterminate stage counts past its nominal maximum; the bar pulses and only the rate is meaningful
+        if (_task.IsIndeterminate && _task.Value + amount >= _task.MaxValue) _task.MaxValue = 2 * (_task.Value + amount) + 1;
         _task.Increment(amount);
     }
 
@@ -72,6 +73,24 @@ internal sealed class ConsoleProgress : IProgressSink
         _task = null;
     }
 
+    /// <summary>Percentage, left blank while the total is unknown.</summary>
+    private sealed class KnownPercentageColumn : ProgressColumn
+    {
+        private readonly PercentageColumn _inner = new();
+
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            task.IsIndeterminate ? new Spectre.Console.Text("") : _inner.Render(options, task, deltaTime);
+    }
+
+    /// <summary>Time remaining, left blank while the total is unknown.</summary>
+    private sealed class KnownRemainingTimeColumn : ProgressColumn
+    {
+        private readonly RemainingTimeColumn _inner = new();
+
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            task.IsIndeterminate ? new Spectre.Console.Text("") : _inner.Render(options, task, deltaTime);
+    }
+
     /// <summary>Shows "12,345 tokens/s" using the unit of the current stage.</summary>
     private sealed class RateColumn : ProgressColumn
     {
@@ -80,7 +99,8 @@ internal sealed class ConsoleProgress : IProgressSink
             string? unit;
             lock (Units) Units.TryGetValue(task.Id, out unit);
             var speed = task.Speed;
-            return new Spectre.Console.Text(speed is null ? "" : $"{speed.Value:N0} {unit}/s", new Style(Color.Grey));
+            var text = speed is null ? "" : unit == "bytes" ? $"{speed.Value / 1e6:N1} MB/s" : $"{speed.Value:N0} {unit}/s";
+            return new Spectre.Console.Text(text, new Style(Color.Grey));
         }
     }
 }

@@ -57,13 +57,16 @@ internal static class VocabCommands
             {
                 foreach (var path in paths)
                 {
-                    progress.BeginStage($"counting {Path.GetFileName(path)}", null, "sentences");
-                    foreach (var s in corpusOptions.Open(result, path).Sentences())
+                    var corpus = corpusOptions.Open(result, path);
+                    progress.BeginStage($"counting {Path.GetFileName(path)}", corpus.Length, "bytes");
+                    long position = 0;
+                    foreach (var s in corpus.Sentences())
                     {
                         foreach (var t in s.Tokens) counts[t] = counts.GetValueOrDefault(t) + 1;
                         sentences++;
                         tokens += s.Tokens.Count;
-                        progress.Advance(1);
+                        progress.Advance(s.ByteOffset - position);
+                        position = s.ByteOffset;
                     }
                 }
                 return 0;

@@ -57,8 +57,14 @@ public sealed class Dropout<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             var mask = Workspace.Ensure(ref _mask, input.Length);
             T keep = T.CreateTruncating(1 / (1 - P));
-            for (int i = 0; i < mask.Length; i++)
-                mask[i] = Random.NextDouble() < P ? T.Zero : keep;
+            // each 64-bit draw decides two elements: drop when a 32-bit half is below p·2³²
+            ulong threshold = (ulong)Math.Round(P * 4294967296.0);
+            for (int i = 0; i < mask.Length; i += 2)
+            {
+                ulong bits = Random.NextUInt64();
+                mask[i] = (bits & 0xFFFFFFFFUL) < threshold ? T.Zero : keep;
+                if (i + 1 < mask.Length) mask[i + 1] = (bits >> 32) < threshold ? T.Zero : keep;
+            }
         }
         TP.Multiply(input, _mask.AsSpan(0, input.Length), output);
     }

@@ -1,4 +1,6 @@
 using System.Numerics;
+using Perplex.Tensors;
+using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Perplex.Layers;
 
@@ -11,8 +13,8 @@ namespace Perplex.Layers;
 /// </summary>
 internal sealed class GruDirection<T> : RecurrentDirection<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private T[] _hidden = [];      // [B][3H]: W_hh h' + b_hh of the current step
-    private T[] _hiddenN = [];     // [T][B][H]: W_hn h' + b_hn, kept for backward
+    private T[] _hidden = [];       // [B][3H]: W_hh h' + b_hh of the current step
+    private T[] _hiddenN = [];      // [T][B][H]: W_hn h' + b_hn, kept for backward
     private T[] _dGatesHidden = []; // [T][B][3H]: d loss / d (W_hh h' + b_hh)
 
     public GruDirection(int inputSize, int hiddenSize, int layer, bool reverse, string prefix)
@@ -26,34 +28,34 @@ internal sealed class GruDirection<T> : RecurrentDirection<T> where T : unmanage
         Workspace.Ensure(ref _hiddenN, Steps * Batch * HiddenSize);
     }
 
-    protected override void AddInputBiases(Span<T> gates, int rows) => Workspace.AddToRows(gates, rows, BiasIh.Value.Data);
+    protected override void EnsureBackwardBuffers() => Workspace.Ensure(ref _dGatesHidden, Steps * Batch * GateRows);
+
+    protected override void AddInputBiases(Span<T> gates, int rows) => RowParallel.AddRowVector(gates, rows, GateRows, BiasIh.Value.Data);
 
     protected override void StepForward(int t)
     {
         int n = HiddenSize;
         var gates = GateRowsAt(Gates, t);   // W_ih x + b_ih on entry; r, z, n on exit
-        var hid = _hidden.AsSpan(0, Batch * GateRows);
-        for (int b = 0; b < Batch; b++) BiasHh.Value.Data.CopyTo(hid.Slice(b * GateRows, GateRows));
+        var hidden = _hidden.AsSpan(0, Batch * GateRows);
+        for (int b = 0; b < Batch; b++) BiasHh.Value.Data.CopyTo(hidden.Slice(b * GateRows, GateRows));
         var hPrev = State(PrevSlot(t));
-        RecurrentProduct(hPrev, hid, accumulate: true);
-        var hn = _hiddenN.AsSpan(t * Batch * n, Batch * n);
+        RecurrentProduct(hPrev, hidden, accumulate: true);   // W_hh h' + b_hh
         var h = State(OutSlot(t));
         for (int b = 0; b < Batch; b++)
         {
             var gi = gates.Slice(b * GateRows, GateRows);
-            var gh = hid.Slice(b * GateRows, GateRows);
-            for (int j = 0; j < n; j++)
-            {
-                int k = b * n + j;
-                T r = Sigmoid(gi[j] + gh[j]);
-                T z = Sigmoid(gi[n + j] + gh[n + j]);
-                T cand = T.Tanh(gi[2 * n + j] + r * gh[2 * n + j]);
-                hn[k] = gh[2 * n + j];
-                gi[j] = r;
-                gi[n + j] = z;
-                gi[2 * n + j] = cand;
-                h[k] = (T.One - z) * cand + z * hPrev[k];
-            }
+            var gh = hidden.Slice(b * GateRows, GateRows);
+            var rz = gi[..(2 * n)];
+            TP.Add(rz, gh[..(2 * n)], rz);
+            Kernels.Sigmoid<T>(rz, rz);                                        // r, z
+            ReadOnlySpan<T> r = gi[..n], z = gi.Slice(n, n), hn = gh.Slice(2 * n, n);
+            hn.CopyTo(_hiddenN.AsSpan((t * Batch + b) * n, n));
+            var cand = gi.Slice(2 * n, n);
+            TP.MultiplyAdd(r, hn, cand, cand);                                 // W_in x + b_in + r ⊙ (W_hn h' + b_hn)
+            Kernels.Tanh<T>(cand, cand);                                       // n
+            var hb = h.Slice(b * n, n);
+            TP.Subtract(hPrev.Slice(b * n, n), cand, hb);
+            TP.MultiplyAdd(z, hb, cand, hb);                                   // h = n + z ⊙ (h' − n)
         }
     }
 
@@ -63,35 +65,31 @@ internal sealed class GruDirection<T> : RecurrentDirection<T> where T : unmanage
         var gates = GateRowsAt(Gates, t);
         var dGi = GateRowsAt(DGates, t);
         var dGh = _dGatesHidden.AsSpan(t * Batch * GateRows, Batch * GateRows);
-        var hn = _hiddenN.AsSpan(t * Batch * n, Batch * n);
         var hPrev = State(PrevSlot(t));
-        var dh = DhCur;
-        var dhPrev = DhNext;
         for (int b = 0; b < Batch; b++)
         {
             var g = gates.Slice(b * GateRows, GateRows);
-            for (int j = 0; j < n; j++)
-            {
-                int k = b * n + j, o = b * GateRows;
-                T r = g[j], z = g[n + j], cand = g[2 * n + j];
-                // dn = dh ⊙ (1 − z), dz = dh ⊙ (h' − n), direct dh' = dh ⊙ z
-                T dnPre = dh[k] * (T.One - z) * (T.One - cand * cand);
-                T dzPre = dh[k] * (hPrev[k] - cand) * z * (T.One - z);
-                // r scales the hidden term: dr = dn_pre ⊙ (W_hn h' + b_hn)
-                T drPre = dnPre * hn[k] * r * (T.One - r);
-                dGi[o + j] = drPre;
-                dGi[o + n + j] = dzPre;
-                dGi[o + 2 * n + j] = dnPre;
-                dGh[o + j] = drPre;
-                dGh[o + n + j] = dzPre;
-                dGh[o + 2 * n + j] = dnPre * r;
-                dhPrev[k] = dh[k] * z;
-            }
+            ReadOnlySpan<T> r = g[..n], z = g.Slice(n, n), cand = g.Slice(2 * n, n);
+            ReadOnlySpan<T> dh = DhCur.AsSpan(b * n, n), hn = _hiddenN.AsSpan((t * Batch + b) * n, n);
+            var di = dGi.Slice(b * GateRows, GateRows);
+            var dhh = dGh.Slice(b * GateRows, GateRows);
+            Span<T> dr = di[..n], dz = di.Slice(n, n), dn = di.Slice(2 * n, n);
+            var dhPrev = DhNext.AsSpan(b * n, n);
+
+            // h = (1 − z) ⊙ n + z ⊙ h':  direct dh' = dh ⊙ z,  dn = dh ⊙ (1 − z) = dh − dh' ,  dz = dh ⊙ (h' − n)
+            TP.Multiply(dh, z, dhPrev);
+            TP.Subtract(dh, dhPrev, dn);
+            Kernels.TanhBackward(cand, dn, dn);                                 // through n = tanh(·)
+            TP.Subtract(hPrev.Slice(b * n, n), cand, dz);
+            TP.Multiply(dz, dh, dz);
+            Kernels.SigmoidBackward(z, dz, dz);
+            // r scales the hidden term: dr = dn_pre ⊙ (W_hn h' + b_hn)
+            TP.Multiply(dn, hn, dr);
+            Kernels.SigmoidBackward(r, dr, dr);
+            // the hidden path sees the same r and z gradients, and dn_pre ⊙ r in the n block
+            di[..(2 * n)].CopyTo(dhh[..(2 * n)]);
+            TP.Multiply(dn, r, dhh.Slice(2 * n, n));
         }
-        RecurrentProductBackward(dGh, dhPrev, accumulate: true);
+        RecurrentProductBackward(dGh, DhNext, accumulate: true);
     }
-
-    protected override void EnsureBackwardBuffers() => Workspace.Ensure(ref _dGatesHidden, Steps * Batch * GateRows);
-
-    private static T Sigmoid(T x) => T.One / (T.One + T.Exp(-x));
 }

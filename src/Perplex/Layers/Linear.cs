@@ -53,7 +53,7 @@ public sealed class Linear<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         // y = x · Wᵀ  (one GEMM), then + b on every row
         Gemm.Multiply(false, true, rows, OutputSize, InputSize, input, InputSize, Weight.Value.Data, InputSize, output, OutputSize, false);
-        Workspace.AddToRows(output, rows, Bias.Value.Data);
+        RowParallel.AddRowVector(output, rows, OutputSize, Bias.Value.Data);
     }
 
     /// <summary>
@@ -63,7 +63,7 @@ public sealed class Linear<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> dOutput, int rows, Span<T> dInput)
     {
         Gemm.Multiply(true, false, OutputSize, InputSize, rows, dOutput, OutputSize, input, InputSize, Weight.Grad.Data, InputSize, true);
-        Workspace.AddRowsInto(dOutput, rows, Bias.Grad.Data);
+        RowParallel.AddColumnSums(dOutput, rows, OutputSize, Bias.Grad.Data);
         if (!dInput.IsEmpty)
             Gemm.Multiply(false, false, rows, InputSize, OutputSize, dOutput, OutputSize, Weight.Value.Data, InputSize, dInput, InputSize, false);
     }

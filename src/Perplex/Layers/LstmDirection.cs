@@ -1,4 +1,5 @@
 using System.Numerics;
+using Perplex.Tensors;
 using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Perplex.Layers;
@@ -13,6 +14,7 @@ internal sealed class LstmDirection<T> : RecurrentDirection<T> where T : unmanag
     private T[] _cs = [];      // [T+1][B][H], same slot scheme as the hidden states
     private T[] _tanhC = [];   // [T][B][H]: tanh(c_t), kept for backward
     private T[] _dcNext = [];  // [B][H]: d loss / d c_{t−1}
+    private T[] _scratch = [];  // [H]
 
     public LstmDirection(int inputSize, int hiddenSize, int layer, bool reverse, string prefix)
         : base(inputSize, hiddenSize, 4, layer, reverse, prefix) { }
@@ -39,14 +41,14 @@ internal sealed class LstmDirection<T> : RecurrentDirection<T> where T : unmanag
 
     protected override void AddInputBiases(Span<T> gates, int rows)
     {
-        Workspace.AddToRows(gates, rows, BiasIh.Value.Data);
-        Workspace.AddToRows(gates, rows, BiasHh.Value.Data);
+        RowParallel.AddRowVector(gates, rows, GateRows, BiasIh.Value.Data);
+        RowParallel.AddRowVector(gates, rows, GateRows, BiasHh.Value.Data);
     }
 
     protected override void StepForward(int t)
     {
         int n = HiddenSize;
-        var gates = GateRowsAt(Gates, t);
+        var gates = GateRowsAt(Gates, t);   // W_ih x_t + b_ih + b_hh on entry
         RecurrentProduct(State(PrevSlot(t)), gates, accumulate: true);
         var cPrev = Cell(PrevSlot(t));
         var c = Cell(OutSlot(t));
@@ -55,24 +57,22 @@ internal sealed class LstmDirection<T> : RecurrentDirection<T> where T : unmanag
         for (int b = 0; b < Batch; b++)
         {
             var row = gates.Slice(b * 4 * n, 4 * n);
-            TP.Sigmoid(row[..(2 * n)], row[..(2 * n)]);          // i, f
-            TP.Tanh(row.Slice(2 * n, n), row.Slice(2 * n, n));     // g
-            TP.Sigmoid(row.Slice(3 * n, n), row.Slice(3 * n, n));  // o
-            var i = row[..n];
-            var f = row.Slice(n, n);
-            var g = row.Slice(2 * n, n);
-            var o = row.Slice(3 * n, n);
+            Kernels.Sigmoid<T>(row[..(2 * n)], row[..(2 * n)]);          // i, f
+            Kernels.Tanh<T>(row.Slice(2 * n, n), row.Slice(2 * n, n));     // g
+            Kernels.Sigmoid<T>(row.Slice(3 * n, n), row.Slice(3 * n, n));  // o
+            ReadOnlySpan<T> i = row[..n], f = row.Slice(n, n), g = row.Slice(2 * n, n), o = row.Slice(3 * n, n);
             var cb = c.Slice(b * n, n);
             var tcb = tc.Slice(b * n, n);
             TP.Multiply(f, cPrev.Slice(b * n, n), cb);   // c = f ⊙ c'
             TP.MultiplyAdd(i, g, cb, cb);                 //   + i ⊙ g
-            TP.Tanh(cb, tcb);
+            Kernels.Tanh<T>(cb, tcb);
             TP.Multiply(o, tcb, h.Slice(b * n, n));       // h = o ⊙ tanh c
         }
     }
 
     protected override void BeginBackward(ReadOnlySpan<T> dcN)
     {
+        Workspace.Ensure(ref _scratch, HiddenSize);
         var dc = Workspace.Ensure(ref _dcNext, Batch * HiddenSize);
         if (dcN.IsEmpty) dc.Clear(); else dcN.CopyTo(dc);
     }
@@ -89,26 +89,30 @@ internal sealed class LstmDirection<T> : RecurrentDirection<T> where T : unmanag
         var dGates = GateRowsAt(DGates, t);
         var cPrev = Cell(PrevSlot(t));
         var tc = TanhCell(t);
-        var dh = DhCur;
-        var dcNext = _dcNext;
+        var scratch = _scratch.AsSpan(0, n);
         for (int b = 0; b < Batch; b++)
         {
             var row = gates.Slice(b * 4 * n, 4 * n);
+            ReadOnlySpan<T> i = row[..n], f = row.Slice(n, n), g = row.Slice(2 * n, n), o = row.Slice(3 * n, n);
             var drow = dGates.Slice(b * 4 * n, 4 * n);
-            for (int j = 0; j < n; j++)
-            {
-                int k = b * n + j;
-                T i = row[j], f = row[n + j], g = row[2 * n + j], o = row[3 * n + j], tcj = tc[k];
-                // do = dh ⊙ tanh c;  dc = dc_next + dh ⊙ o ⊙ (1 − tanh² c)
-                T dO = dh[k] * tcj;
-                T dc = dcNext[k] + dh[k] * o * (T.One - tcj * tcj);
-                // di = dc ⊙ g, df = dc ⊙ c', dg = dc ⊙ i, dc' = dc ⊙ f; then through σ' = s(1−s), tanh' = 1 − g²
-                drow[j] = dc * g * i * (T.One - i);
-                drow[n + j] = dc * cPrev[k] * f * (T.One - f);
-                drow[2 * n + j] = dc * i * (T.One - g * g);
-                drow[3 * n + j] = dO * o * (T.One - o);
-                dcNext[k] = dc * f;
-            }
+            Span<T> di = drow[..n], df = drow.Slice(n, n), dg = drow.Slice(2 * n, n), dO = drow.Slice(3 * n, n);
+            ReadOnlySpan<T> dh = DhCur.AsSpan(b * n, n), tcb = tc.Slice(b * n, n);
+            var dc = _dcNext.AsSpan(b * n, n);            // holds dc_next on entry, dc_{t−1} on exit
+
+            // h = o ⊙ tanh c:  do = dh ⊙ tanh c,  dc = dc_next + dh ⊙ o ⊙ (1 − tanh² c)
+            TP.Multiply(dh, tcb, dO);
+            Kernels.TanhBackward(tcb, dh, scratch);
+            TP.MultiplyAdd(scratch, o, dc, dc);
+            // c = f ⊙ c' + i ⊙ g:  di = dc ⊙ g,  df = dc ⊙ c',  dg = dc ⊙ i,  dc' = dc ⊙ f
+            TP.Multiply(dc, g, di);
+            TP.Multiply(dc, cPrev.Slice(b * n, n), df);
+            TP.Multiply(dc, i, dg);
+            TP.Multiply(dc, f, dc);
+            // through the gate nonlinearities, to the pre-activations
+            Kernels.SigmoidBackward(i, di, di);
+            Kernels.SigmoidBackward(f, df, df);
+            Kernels.TanhBackward(g, dg, dg);
+            Kernels.SigmoidBackward(o, dO, dO);
         }
         RecurrentProductBackward(dGates, DhNext, accumulate: false);
     }

@@ -7,7 +7,8 @@ namespace Perplex.Layers;
 /// One direction of one layer of a recurrent network: the part every cell shares.
 /// <list type="bullet">
 /// <item>Forward: the input projection of ALL time steps is one GEMM (T·B × in → G·H); each step then adds
-/// only the recurrent product h' W_hhᵀ (see <see cref="RecurrentProduct"/>) and applies the cell.</item>
+/// only the recurrent product h' W_hhᵀ against a W_hh packed once per chunk (see <see cref="RecurrentProduct"/>)
+/// and applies the cell.</item>
 /// <item>Backward: the time loop only produces the gate gradients dG[t] and the recurrent dh'; afterwards
 /// every weight gradient of the direction is one Aᵀ·B GEMM over all T·B rows and dx is one GEMM.</item>
 /// </list>
@@ -25,6 +26,8 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
     protected T[] DhCur = [];     // [B][H]: total gradient of h_t (output + recurrence)
     protected int Steps;
     protected int Batch;
+    private readonly PackedMatrix<T> _hiddenWeightT;  // op(B) = W_hhᵀ [H][G·H] for h' W_hhᵀ
+    private readonly PackedMatrix<T> _hiddenWeight;   // op(B) = W_hh [G·H][H] for dG W_hh
 
     protected RecurrentDirection(int inputSize, int hiddenSize, int gates, int layer, bool reverse, string prefix)
     {
@@ -37,6 +40,8 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
         WeightHh = new Parameter<T>(prefix + "weight_hh" + suffix, GateRows, hiddenSize);
         BiasIh = new Parameter<T>(prefix + "bias_ih" + suffix, GateRows);
         BiasHh = new Parameter<T>(prefix + "bias_hh" + suffix, GateRows);
+        _hiddenWeightT = new PackedMatrix<T>(hiddenSize, GateRows);
+        _hiddenWeight = new PackedMatrix<T>(GateRows, hiddenSize);
     }
 
     public int InputSize { get; }
@@ -81,7 +86,8 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
         var first = State(Reverse ? steps : 0);
         if (h0.IsEmpty) first.Clear(); else h0.CopyTo(first);
         BeginForward(c0);
-        BeginChunk();
+        // W_hh is read by every step: pack it once for the whole chunk (the weights change only between chunks)
+        _hiddenWeightT.Pack(transpose: true, WeightHh.Value.Data, HiddenSize);
         for (int s = 0; s < steps; s++)
             StepForward(Reverse ? steps - 1 - s : s);
 
@@ -110,6 +116,7 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
         var dhCur = Workspace.Ensure(ref DhCur, batch * h);
         if (dhN.IsEmpty) dhNext.Clear(); else dhN.CopyTo(dhNext);
         BeginBackward(dcN);
+        _hiddenWeight.Pack(transpose: false, WeightHh.Value.Data, HiddenSize);
 
         for (int s = 0; s < steps; s++)
         {
@@ -129,25 +136,19 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
         var hPrev = Hs.AsSpan((Reverse ? 1 : 0) * batch * h, rows * h);
         Gemm.Multiply(true, false, GateRows, InputSize, rows, dG, GateRows, x, InputSize, WeightIh.Grad.Data, InputSize, true);
         Gemm.Multiply(true, false, GateRows, h, rows, dGh, GateRows, hPrev, h, WeightHh.Grad.Data, h, true);
-        Workspace.AddRowsInto(dG, rows, BiasIh.Grad.Data);
-        Workspace.AddRowsInto(dGh, rows, BiasHh.Grad.Data);
+        RowParallel.AddColumnSums(dG, rows, GateRows, BiasIh.Grad.Data);
+        RowParallel.AddColumnSums(dGh, rows, GateRows, BiasHh.Grad.Data);
         if (!dx.IsEmpty)
             Gemm.Multiply(false, false, rows, InputSize, GateRows, dG, GateRows, WeightIh.Value.Data, InputSize, dx, InputSize, accumulateDx);
     }
 
-    /// <summary>
-    /// The per-step recurrent product dest (+)= h' · W_hhᵀ ([B][H] · [H][G·H]).
-    /// Seam for speed: this is where a W_hh packed once per chunk (in <see cref="BeginChunk"/>) will be used.
-    /// </summary>
+    /// <summary>The per-step recurrent product dest (+)= h' · W_hhᵀ ([B][H] · [H][G·H]) against the W_hh packed for this chunk.</summary>
     protected void RecurrentProduct(ReadOnlySpan<T> hPrev, Span<T> dest, bool accumulate)
-        => Gemm.Multiply(false, true, Batch, GateRows, HiddenSize, hPrev, HiddenSize, WeightHh.Value.Data, HiddenSize, dest, GateRows, accumulate);
+        => Gemm.Multiply(false, Batch, hPrev, HiddenSize, _hiddenWeightT, dest, GateRows, accumulate);
 
-    /// <summary>The per-step backward recurrent product dhPrev (+)= dG · W_hh ([B][G·H] · [G·H][H]); same packing seam.</summary>
+    /// <summary>The per-step backward recurrent product dhPrev (+)= dG · W_hh ([B][G·H] · [G·H][H]), W_hh packed once per backward.</summary>
     protected void RecurrentProductBackward(ReadOnlySpan<T> dGates, Span<T> dhPrev, bool accumulate)
-        => Gemm.Multiply(false, false, Batch, HiddenSize, GateRows, dGates, GateRows, WeightHh.Value.Data, HiddenSize, dhPrev, HiddenSize, accumulate);
-
-    /// <summary>Called once per Forward before the time loop: the place to pack W_hh for the whole chunk.</summary>
-    protected virtual void BeginChunk() { }
+        => Gemm.Multiply(false, Batch, dGates, GateRows, _hiddenWeight, dhPrev, HiddenSize, accumulate);
 
     /// <summary>Adds the biases that can be folded into the input projection.</summary>
     protected abstract void AddInputBiases(Span<T> gates, int rows);

@@ -1,5 +1,5 @@
 using System.Numerics;
-using TP = System.Numerics.Tensors.TensorPrimitives;
+using Perplex.Tensors;
 
 namespace Perplex.Layers;
 
@@ -17,8 +17,8 @@ internal sealed class RnnDirection<T> : RecurrentDirection<T> where T : unmanage
     protected override void AddInputBiases(Span<T> gates, int rows)
     {
         // both biases are constant over time, so they join the input projection
-        Workspace.AddToRows(gates, rows, BiasIh.Value.Data);
-        Workspace.AddToRows(gates, rows, BiasHh.Value.Data);
+        RowParallel.AddRowVector(gates, rows, GateRows, BiasIh.Value.Data);
+        RowParallel.AddRowVector(gates, rows, GateRows, BiasHh.Value.Data);
     }
 
     protected override void StepForward(int t)
@@ -29,27 +29,22 @@ internal sealed class RnnDirection<T> : RecurrentDirection<T> where T : unmanage
         var h = State(OutSlot(t));
         switch (_cell)
         {
-            case RecurrentCell.RnnTanh: TP.Tanh(a, h); break;
-            case RecurrentCell.RnnSigmoid: TP.Sigmoid(a, h); break;
-            default: TP.Max(a, T.Zero, h); break;
+            case RecurrentCell.RnnTanh: Kernels.Tanh<T>(a, h); break;
+            case RecurrentCell.RnnSigmoid: Kernels.Sigmoid<T>(a, h); break;
+            default: Kernels.Relu<T>(a, h); break;
         }
     }
 
     protected override void StepBackward(int t)
     {
-        // da = dh ⊙ σ'(a);  dh_{t−1} = da W_hh
-        var dh = DhCur.AsSpan(0, Batch * HiddenSize);
-        var h = State(OutSlot(t));
+        // da = dh ⊙ σ'(a), from the output h;  dh_{t−1} = da W_hh
+        ReadOnlySpan<T> dh = DhCur.AsSpan(0, Batch * HiddenSize), h = State(OutSlot(t));
         var da = GateRowsAt(DGates, t);
-        for (int i = 0; i < da.Length; i++)
+        switch (_cell)
         {
-            T y = h[i];
-            da[i] = _cell switch
-            {
-                RecurrentCell.RnnTanh => dh[i] * (T.One - y * y),
-                RecurrentCell.RnnSigmoid => dh[i] * y * (T.One - y),
-                _ => y > T.Zero ? dh[i] : T.Zero,
-            };
+            case RecurrentCell.RnnTanh: Kernels.TanhBackward(h, dh, da); break;
+            case RecurrentCell.RnnSigmoid: Kernels.SigmoidBackward(h, dh, da); break;
+            default: Kernels.ReluBackward(h, dh, da); break;
         }
         RecurrentProductBackward(da, DhNext, accumulate: false);
     }

@@ -1,75 +1,51 @@
 using System.Numerics;
-using TP = System.Numerics.Tensors.TensorPrimitives;
+using Perplex.Tensors;
 
 namespace Perplex.Layers;
 
 /// <summary>
 /// Softmax and cross-entropy fused, over rows of logits (one row per position, one column per class):
 /// loss = (1/N) Σₙ [logsumexp(zₙ) − zₙ[yₙ]], and dz = (softmax(z) − onehot(y)) / N.
-/// Fusing them avoids ever forming log-probabilities and is exact in the way log-softmax is.
+/// Fusing them never forms log-probabilities, is exact in the way log-softmax is, and computes the gradient in
+/// the same pass over the [N][V] logits as the loss (the engine's <see cref="Kernels.SoftmaxCrossEntropy{T}"/>,
+/// rows split over threads in fixed blocks, block sums added in double).
 /// </summary>
 /// <typeparam name="T">float for training, double for exact checks.</typeparam>
 public sealed class SoftmaxCrossEntropy<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private T[] _logSumExp = [];
-    private T[] _scratch = [];
-    private int _rows;
-
-    /// <summary>
-    /// Computes every row's logsumexp (kept for <see cref="Backward"/>) and returns the mean cross-entropy
-    /// against <paramref name="targets"/>; <paramref name="logits"/> is [targets.Length][classes].
-    /// </summary>
+    /// <summary>The mean cross-entropy of <paramref name="logits"/> [targets.Length][classes] against <paramref name="targets"/>.</summary>
     public T Forward(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes)
-        => T.CreateTruncating(-SumLogProbability(logits, targets, classes) / Math.Max(1, targets.Length));
+        => Mean(RowParallel.SoftmaxCrossEntropy(logits, CheckTargets(targets, classes), classes, targets, default, T.Zero), targets.Length);
 
     /// <summary>
-    /// Σₙ log softmax(zₙ)[yₙ] in natural log, accumulated in double (for perplexity); also keeps every row's
-    /// logsumexp for <see cref="Backward"/>.
+    /// Forward and backward in one pass: returns the mean cross-entropy and writes dz = (softmax(z) − onehot(y)) / N
+    /// to <paramref name="dLogits"/>, which may be the logits buffer itself (in place, saving an [N][V] array).
     /// </summary>
-    public double SumLogProbability(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes)
+    public T ForwardBackward(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, Span<T> dLogits)
     {
-        int rows = targets.Length;
-        var lse = Workspace.Ensure(ref _logSumExp, rows);
-        var tmp = Workspace.Ensure(ref _scratch, classes);
-        _rows = rows;
-        double sum = 0;
-        for (int n = 0; n < rows; n++)
-        {
-            var z = logits.Slice(n * classes, classes);
-            // logsumexp(z) = m + log Σ exp(z − m), m = max z, so no exp overflows
-            T m = TP.Max(z);
-            TP.Subtract(z, m, tmp);
-            TP.Exp(tmp, tmp);
-            lse[n] = m + T.Log(TP.Sum<T>(tmp));
-            sum += double.CreateTruncating(z[Target(targets[n], classes)] - lse[n]);
-        }
-        return sum;
+        int rows = CheckTargets(targets, classes);
+        T invN = T.One / T.CreateTruncating(Math.Max(1, rows));
+        return Mean(RowParallel.SoftmaxCrossEntropy(logits, rows, classes, targets, dLogits, invN), rows);
     }
 
+    /// <summary>Σₙ log softmax(zₙ)[yₙ] in natural log (minus the summed cross-entropy), for perplexity.</summary>
+    public double SumLogProbability(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes)
+        => -RowParallel.SoftmaxCrossEntropy(logits, CheckTargets(targets, classes), classes, targets, default, T.Zero);
+
     /// <summary>
-    /// dz = (softmax(z) − onehot(y)) / N with the logsumexps of the last forward call.
-    /// <paramref name="dLogits"/> may be the logits buffer itself (in-place, saving a [N][V] array).
+    /// dz = (softmax(z) − onehot(y)) / N alone (it recomputes the softmax; prefer <see cref="ForwardBackward"/> in a
+    /// training loop). <paramref name="dLogits"/> may be the logits buffer itself.
     /// </summary>
     public void Backward(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, Span<T> dLogits)
-    {
-        int rows = targets.Length;
-        if (rows != _rows) throw new InvalidOperationException("Backward called with a different number of rows than Forward");
-        T invN = T.One / T.CreateTruncating(Math.Max(1, rows));
-        for (int n = 0; n < rows; n++)
-        {
-            var d = dLogits.Slice(n * classes, classes);
-            // softmax(z) = exp(z − logsumexp z)
-            TP.Subtract(logits.Slice(n * classes, classes), _logSumExp[n], d);
-            TP.Exp(d, d);
-            TP.Multiply(d, invN, d);
-            d[Target(targets[n], classes)] -= invN;
-        }
-    }
+        => ForwardBackward(logits, targets, classes, dLogits);
 
-    private static int Target(int y, int classes)
+    private static T Mean(double sum, int rows) => T.CreateTruncating(sum / Math.Max(1, rows));
+
+    private static int CheckTargets(ReadOnlySpan<int> targets, int classes)
     {
-        if ((uint)y >= (uint)classes)
-            throw new ArgumentOutOfRangeException(nameof(y), y, $"target outside the {classes} classes");
-        return y;
+        foreach (int y in targets)
+            if ((uint)y >= (uint)classes)
+                throw new ArgumentOutOfRangeException(nameof(targets), y, $"target outside the {classes} classes");
+        return targets.Length;
     }
 }

@@ -13,11 +13,11 @@ namespace Perplex.Models;
 /// <typeparam name="T">float for training, double for exact checks.</typeparam>
 public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly SoftmaxCrossEntropy<T> _loss = new();
     private T[] _logits = [];
     private int[] _tokens = [];
 
     private readonly List<Parameter<T>> _parameters = [];
+    private readonly SoftmaxCrossEntropy<T> _loss = new();
 
     /// <summary>
     /// Sets up the parts every model shares, initialised as word_language_model does: the embedding
@@ -75,7 +75,7 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     /// <summary>Sets every parameter's gradient to zero.</summary>
     public void ZeroGrad()
     {
-        foreach (var p in Parameters) p.ZeroGrad();
+        foreach (var p in _parameters) p.ZeroGrad(); // List<T>'s struct enumerator: no allocation per step
     }
 
     /// <summary>
@@ -87,8 +87,8 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     {
         CheckTargets(tokens, targets);
         var logits = Forward(tokens, steps, batch, Training);
-        T loss = _loss.Forward(logits, targets, VocabSize);
-        _loss.Backward(logits, targets, VocabSize, logits); // the logits buffer now holds d loss / d logits
+        // the logits buffer is overwritten with d loss / d logits
+        T loss = _loss.ForwardBackward(logits, targets, VocabSize, logits);
         BackwardCore(_tokens.AsSpan(0, tokens.Length), logits);
         return loss;
     }

@@ -9,7 +9,7 @@ namespace Perplex.NGram;
 /// </summary>
 internal static class AdjustedCounter
 {
-    public static CountTrie Run(INGramSource source, int order, int vocabularySize)
+    public static CountTrie Run(INGramSource source, int order, int vocabularySize, bool keepRawCounts = true)
     {
         var stats = new CountOfCounts(order);
         var unigramCounts = PinnedArray.Allocate<int>(vocabularySize);
@@ -61,7 +61,7 @@ internal static class AdjustedCounter
             {
                 keys[order].Add(NGramLevel.Key(open[order - 1], gram[0]));
                 counts[order].Add(count);
-                rawCounts[order].Add(count);
+                if (keepRawCounts) rawCounts[order].Add(count);
                 stats.Add(order, count);
             }
         }
@@ -85,7 +85,7 @@ internal static class AdjustedCounter
             keys[l].Clear();
             allCounts[l - 1] = counts[l].ToPinnedArray();
             counts[l].Clear();
-            allRaw[l - 1] = rawCounts[l].ToPinnedArray();
+            allRaw[l - 1] = keepRawCounts ? rawCounts[l].ToPinnedArray() : [];
             rawCounts[l].Clear();
         }
         return new CountTrie(allKeys, allCounts, allRaw, stats);
@@ -93,7 +93,7 @@ internal static class AdjustedCounter
         void StoreRaw(int length)
         {
             if (length == 1) unigramRaw[open[1]] = (int)raw[1];
-            else rawCounts[length][open[length]] = (int)raw[length];
+            else if (keepRawCounts) rawCounts[length][open[length]] = (int)raw[length];
         }
 
         int CountOf(int length, int index) => length == 1 ? unigramCounts[index] : counts[length][index];
@@ -117,7 +117,7 @@ internal static class AdjustedCounter
                 index = keys[length].Count;
                 keys[length].Add(NGramLevel.Key(open[length - 1], word));
                 counts[length].Add(initialCount);
-                rawCounts[length].Add(0);
+                if (keepRawCounts) rawCounts[length].Add(0);
             }
             open[length] = index;
             raw[length] = occurrences;

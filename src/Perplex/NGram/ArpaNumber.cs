@@ -12,8 +12,11 @@ internal static class ArpaNumber
         return s.Contains('E') ? s.Replace("E", "e") : s;
     }
 
+    private static readonly double[] PowersOfTen = Enumerable.Range(0, 19).Select(i => Math.Pow(10, i)).ToArray();
+
     public static bool TryParse(ReadOnlySpan<char> text, out float value)
     {
+        if (TryParsePlainDecimal(text, out value)) return true;
         if (float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && float.IsFinite(value)) return true;
         // SRILM and others write -inf for log10(0); treat it as KenLM does, as a very small probability.
         if (text.Equals("-inf", StringComparison.OrdinalIgnoreCase) || text.Equals("-infinity", StringComparison.OrdinalIgnoreCase))
@@ -22,5 +25,32 @@ internal static class ArpaNumber
             return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// Fast path for what ARPA files are made of: an optional minus, at most 18 digits and an optional point.
+    /// Digits and the power of ten are exact doubles, so one division is correctly rounded; narrowing that to float
+    /// gives the float the text was printed from. Anything else (exponents, long numbers) goes to the full parser.
+    /// </summary>
+    private static bool TryParsePlainDecimal(ReadOnlySpan<char> text, out float value)
+    {
+        value = 0;
+        int i = 0;
+        bool negative = text.Length > 0 && text[0] == '-';
+        if (negative) i++;
+        long mantissa = 0;
+        int digits = 0, fraction = -1;
+        for (; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == '.' && fraction < 0) { fraction = 0; continue; }
+            if ((uint)(c - '0') > 9 || ++digits > 18) return false;
+            mantissa = mantissa * 10 + (c - '0');
+            if (fraction >= 0) fraction++;
+        }
+        if (digits == 0) return false;
+        double v = fraction > 0 ? mantissa / PowersOfTen[fraction] : mantissa;
+        value = (float)(negative ? -v : v);
+        return true;
     }
 }

@@ -21,7 +21,7 @@ public static class ArpaReader
         var parser = new Parser(path, progress);
         long? size = File.Exists(path) ? new FileInfo(path).Length : null;
         progress.BeginStage("reading ARPA", size, "B");
-        CorpusReader.ReadLines(path, parser.Line, b => progress.Advance(b));
+        CorpusReader.ReadLineSpans(path, parser.Line, b => progress.Advance(b));
         return parser.Finish();
     }
 
@@ -42,11 +42,30 @@ public static class ArpaReader
         private float[] _prob = [];
         private float[] _backoff = [];
         private readonly int[] _ids = new int[ModelState.MaxOrder];
+        private readonly int[] _chain = new int[ModelState.MaxOrder + 1];
+        private int _chainValid;
+        private char[] _previousWords = new char[256];
+        private readonly (int Start, int Length)[] _previousRanges = new (int, int)[ModelState.MaxOrder];
 
-        public void Line(string line, long number)
+        private void RememberWords(ReadOnlySpan<char> text, ReadOnlySpan<Range> fields)
+        {
+            int total = 0;
+            for (int j = 0; j < _order; j++) total += text[fields[j + 1]].Length;
+            if (_previousWords.Length < total) _previousWords = new char[total * 2];
+            int at = 0;
+            for (int j = 0; j < _order; j++)
+            {
+                var word = text[fields[j + 1]];
+                word.CopyTo(_previousWords.AsSpan(at));
+                _previousRanges[j] = (at, word.Length);
+                at += word.Length;
+            }
+        }
+
+        public void Line(ReadOnlySpan<char> line, long number)
         {
             _lineNumber = number;
-            var text = line.AsSpan().Trim();
+            var text = line.Trim();
             switch (_part)
             {
                 case Part.BeforeData:
@@ -107,6 +126,8 @@ public static class ArpaReader
                     : $"expected \\{expected}-grams: but found '{text}' (missing section?)");
             _order = expected;
             _seen = 0;
+            _chainValid = 0;
+            Array.Fill(_previousRanges, (0, -1)); // no previous line in this section
             if (_order > 1)
             {
                 int count = (int)_declared[_order - 1];
@@ -130,18 +151,41 @@ public static class ArpaReader
             return value;
         }
 
-        /// <summary>Splits a line into probability, words and optional backoff, checking the number of words.</summary>
+        /// <summary>
+        /// Splits a line into probability, words and optional backoff, checking the number of words. With tabs
+        /// (as KenLM and SRILM write) the words are the second tab field; otherwise every space separates fields.
+        /// </summary>
         private int Split(ReadOnlySpan<char> text, Span<Range> fields)
         {
             int count = 0;
-            foreach (var range in text.SplitAny(" \t"))
+            int tab1 = text.IndexOf('\t');
+            if (tab1 >= 0)
             {
-                if (text[range].IsEmpty) continue;
-                if (count == fields.Length) { count++; break; }
-                fields[count++] = range;
+                int tab2 = text[(tab1 + 1)..].IndexOf('\t');
+                int wordsEnd = tab2 < 0 ? text.Length : tab1 + 1 + tab2;
+                fields[count++] = new Range(0, tab1);
+                int words = 0;
+                for (int i = tab1 + 1; i < wordsEnd; i++)
+                {
+                    if (text[i] == ' ') continue;
+                    int start = i;
+                    while (i < wordsEnd && text[i] != ' ') i++;
+                    if (++words <= _order) fields[count++] = new Range(start, i);
+                }
+                if (words != _order) count = 0; // wrong number of words: reported below
+                else if (tab2 >= 0) fields[count++] = new Range(wordsEnd + 1, text.Length);
+            }
+            else
+            {
+                foreach (var range in text.SplitAny(" \t"))
+                {
+                    if (text[range].IsEmpty) continue;
+                    if (count == fields.Length) { count++; break; }
+                    fields[count++] = range;
+                }
             }
             if (count < _order + 1 || count > _order + 2)
-                throw Error($"expected a {_order}-gram (log10 probability, {_order} word{(_order == 1 ? "" : "s")}, optional backoff) but found {Math.Max(0, count - 1)} fields after the probability");
+                throw Error($"expected a {_order}-gram (log10 probability, {_order} word{(_order == 1 ? "" : "s")}, optional backoff) but the line does not have that shape");
             return count;
         }
 
@@ -161,18 +205,35 @@ public static class ArpaReader
             int count = Split(text, f[..(_order + 2)]);
             float prob = ParseNumber(text[f[0]], "log10 probability");
             float backoff = count == _order + 2 ? ParseNumber(text[f[_order + 1]], "backoff") : 0f;
-            for (int j = 0; j < _order; j++)
+            // Files are usually in suffix order, so the previous line's trailing words and suffix chain are reused.
+            int same = _order;
+            for (int j = _order - 1; j >= 0; j--)
             {
                 var word = text[f[j + 1]];
+                if (same == j + 1 && _previousRanges[j].Length >= 0 && word.SequenceEqual(_previousWords.AsSpan(_previousRanges[j].Start, _previousRanges[j].Length)))
+                {
+                    same = j;
+                    continue;
+                }
                 if (!_vocab.TryFind(word, out _ids[j])) throw Error($"word '{word}' is not among the unigrams");
             }
-            // The suffix (all words but the first) must already be stored one order below.
-            int node = _ids[_order - 1];
+            RememberWords(text, f);
+            // The suffix (all words but the first) must already be stored one order below; _chain[k] is the node of
+            // the last k words. Positions from 'same' on are unchanged, so their nodes are too.
+            int unchanged = _order - same;
+            _chain[1] = _ids[_order - 1];
             for (int k = 2; k < _order; k++)
             {
-                node = _levels[k - 1].Find(node, _ids[_order - k]);
-                if (node < 0) throw Error($"the {_order - 1}-gram suffix of this {_order}-gram is missing from the model");
+                if (k <= unchanged && _chainValid >= k) continue;
+                _chain[k] = _levels[k - 1].Find(_chain[k - 1], _ids[_order - k]);
+                if (_chain[k] < 0)
+                {
+                    _chainValid = 0;
+                    throw Error($"the {_order - 1}-gram suffix of this {_order}-gram is missing from the model");
+                }
             }
+            _chainValid = _order - 1;
+            int node = _chain[_order - 1];
             int i = (int)_seen;
             _keys[i] = NGramLevel.Key(node, _ids[0]);
             _prob[i] = prob;

@@ -16,6 +16,7 @@ internal static unsafe class BinaryModelFormat
     private static readonly byte[] Magic = "PPLXNGRM"u8.ToArray();
     private const int Version = 1;
     private const int KindBackoff = 0, KindAddK = 1;
+    private const int FlagNormalized = 1, FlagQuantized = 2;
 
     /// <summary>Whether the file starts with the binary magic.</summary>
     public static bool IsBinary(string path)
@@ -25,7 +26,10 @@ internal static unsafe class BinaryModelFormat
         return f.Read(head) == 8 && head.SequenceEqual(Magic);
     }
 
-    public static void Write(ILanguageModel model, string path)
+    /// <param name="model">Backoff or add-k model.</param>
+    /// <param name="path">Where to write (via a temporary file, so a crash never leaves half a model).</param>
+    /// <param name="quantize">Store probabilities and backoffs as 8-bit codes into 256-entry tables per order.</param>
+    public static void Write(ILanguageModel model, string path, bool quantize = false)
     {
         var (levels, kind, k, tokens, smoothing) = model switch
         {
@@ -33,6 +37,7 @@ internal static unsafe class BinaryModelFormat
             AddKModel a => (a.Levels, KindAddK, a.K, a.Tokens, "addk"),
             _ => throw new PerplexException($"{model.GetType().Name} cannot be saved in the binary format"),
         };
+        if (quantize && kind == KindAddK) throw new PerplexException("add-k models store counts, which cannot be quantized", path);
         string temp = path + ".tmp";
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         using (var w = new BinaryWriter(file))
@@ -41,7 +46,7 @@ internal static unsafe class BinaryModelFormat
             w.Write(Version);
             w.Write(kind);
             w.Write(levels.Length);
-            w.Write(model.IsNormalized ? 1 : 0);
+            w.Write((model.IsNormalized ? FlagNormalized : 0) | (quantize ? FlagQuantized : 0));
             w.Write(k);
             w.Write(tokens);
             var name = Encoding.UTF8.GetBytes(smoothing);
@@ -69,18 +74,49 @@ internal static unsafe class BinaryModelFormat
                 w.Write(level.Count);
                 w.Write(level.SlotMask + 1);
                 w.Write(new ReadOnlySpan<byte>(level.Keys, level.Count * sizeof(ulong)));
-                w.Write(new ReadOnlySpan<byte>(level.Prob, level.Count * sizeof(float)));
-                Align(w);
-                if (level.Backoff != null)
-                {
-                    w.Write(new ReadOnlySpan<byte>(level.Backoff, level.Count * sizeof(float)));
-                    Align(w);
-                }
+                WriteValues(w, new ReadOnlySpan<float>(level.Prob, level.Count), quantize, keepZero: false);
+                if (level.Backoff != null) WriteValues(w, new ReadOnlySpan<float>(level.Backoff, level.Count), quantize, keepZero: true);
                 w.Write(new ReadOnlySpan<byte>(level.Slots, (level.SlotMask + 1) * sizeof(int)));
                 Align(w);
             }
         }
         File.Move(temp, path, overwrite: true);
+    }
+
+    private static void WriteValues(BinaryWriter w, ReadOnlySpan<float> values, bool quantize, bool keepZero)
+    {
+        if (!quantize)
+        {
+            w.Write(MemoryMarshal.AsBytes(values));
+            Align(w);
+            return;
+        }
+        var centres = Quantizer.Centres(values, keepZero);
+        var table = new float[Quantizer.Levels];
+        centres.CopyTo(table, 0);
+        w.Write(MemoryMarshal.AsBytes(table.AsSpan()));
+        var codes = new byte[values.Length];
+        for (int i = 0; i < codes.Length; i++) codes[i] = Quantizer.Encode(centres, values[i]);
+        w.Write(codes);
+        Align(w);
+    }
+
+    /// <summary>Reads stored values: a pointer into the mapping, or for quantized files a decoded pinned array.</summary>
+    private static float* ReadValues(Cursor reader, int count, bool quantized, List<object> decoded)
+    {
+        if (!quantized)
+        {
+            var p = (float*)reader.Take((long)count * sizeof(float));
+            reader.Align();
+            return p;
+        }
+        var table = (float*)reader.Take(Quantizer.Levels * sizeof(float));
+        byte* codes = reader.Take(count);
+        reader.Align();
+        var values = PinnedArray.Allocate<float>(count);
+        for (int i = 0; i < count; i++) values[i] = table[codes[i]];
+        decoded.Add(values);
+        return PinnedArray.Pointer(values);
     }
 
     private static void Align(BinaryWriter w)
@@ -105,7 +141,8 @@ internal static unsafe class BinaryModelFormat
             int kind = reader.Int();
             int order = reader.Int();
             if (order < 1 || order > ModelState.MaxOrder) throw reader.Error($"bad order {order}");
-            bool normalized = reader.Int() != 0;
+            int flags = reader.Int();
+            bool normalized = (flags & FlagNormalized) != 0, quantized = (flags & FlagQuantized) != 0;
             double k = reader.Double();
             long tokens = reader.Long();
             int nameLength = reader.Int();
@@ -128,14 +165,8 @@ internal static unsafe class BinaryModelFormat
                 int count = reader.Int();
                 int slots = reader.Int();
                 var keys = (ulong*)reader.Take((long)count * sizeof(ulong));
-                var prob = (float*)reader.Take((long)count * sizeof(float));
-                reader.Align();
-                float* backoff = null;
-                if (n < order)
-                {
-                    backoff = (float*)reader.Take((long)count * sizeof(float));
-                    reader.Align();
-                }
+                var prob = ReadValues(reader, count, quantized, owner.Decoded);
+                float* backoff = n < order ? ReadValues(reader, count, quantized, owner.Decoded) : null;
                 var slotPtr = (int*)reader.Take((long)slots * sizeof(int));
                 reader.Align();
                 levels[n - 1] = new NGramLevel(n, count, keys, prob, backoff, slotPtr, slots, owner);
@@ -178,6 +209,9 @@ internal static unsafe class BinaryModelFormat
     private sealed class Mapping(MemoryMappedFile file, MemoryMappedViewAccessor view) : IDisposable
     {
         private bool _disposed;
+
+        /// <summary>Arrays decoded from quantized values, kept alive with the model.</summary>
+        public List<object> Decoded { get; } = new();
 
         public void Dispose()
         {

@@ -30,8 +30,23 @@ internal static class CorpusReader
     }
 
     /// <summary>Reads every line of <paramref name="stream"/>; <paramref name="name"/> is used in error messages.</summary>
-    public static void ReadLines(Stream stream, string name, Action<string, long> onLine, Action<long>? onBytes = null)
+    public static void ReadLines(Stream stream, string name, Action<string, long> onLine, Action<long>? onBytes = null) =>
+        ReadLineSpans(stream, name, (line, number) => onLine(line.ToString(), number), onBytes);
+
+    /// <summary>Receives one decoded line; the span is only valid during the call.</summary>
+    public delegate void SpanLineHandler(ReadOnlySpan<char> line, long lineNumber);
+
+    /// <summary>Like <see cref="ReadLines(string, Action{string, long}, Action{long}?)"/> without allocating a string per line.</summary>
+    public static void ReadLineSpans(string path, SpanLineHandler onLine, Action<long>? onBytes = null)
     {
+        using var stream = Open(path);
+        ReadLineSpans(stream, path, onLine, onBytes);
+    }
+
+    /// <summary>Reads every line of <paramref name="stream"/> as a reused character span.</summary>
+    public static void ReadLineSpans(Stream stream, string name, SpanLineHandler onLine, Action<long>? onBytes = null)
+    {
+        var chars = new char[1 << 12];
         var buffer = new byte[1 << 16];
         int start = 0, end = 0;
         long lineNumber = 0;
@@ -70,10 +85,11 @@ internal static class CorpusReader
                 if (line.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) line = line[3..];
             }
             if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
-            string text;
-            try { text = StrictUtf8.GetString(line); }
+            if (chars.Length < line.Length) chars = new char[Math.Max(line.Length, chars.Length * 2)];
+            int length;
+            try { length = StrictUtf8.GetChars(line, chars); }
             catch (DecoderFallbackException) { throw new PerplexException("invalid UTF-8", name, lineNumber); }
-            onLine(text, lineNumber);
+            onLine(chars.AsSpan(0, length), lineNumber);
         }
     }
 }

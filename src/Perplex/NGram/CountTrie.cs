@@ -37,19 +37,21 @@ internal sealed class CountTrie
     {
         var result = new int[keys.Length][];
         result[0] = [];
-        for (int n = 2; n <= keys.Length; n++)
-        {
-            var k = keys[n - 1];
-            var prefix = new int[k.Length];
-            for (int i = 0; i < k.Length; i++)
-            {
-                int word = (int)(uint)k[i];
-                prefix[i] = n == 2 ? word : levels[n - 2].Find(result[n - 2][(int)(k[i] >> 32)], word);
-                if (prefix[i] < 0) throw new InvalidOperationException("n-gram context missing from the order below");
-            }
-            result[n - 1] = prefix;
-        }
+        for (int n = 2; n <= keys.Length; n++) result[n - 1] = NextContextIndexes(keys[n - 1], n, result[n - 2], levels[n - 2]);
         return result;
+    }
+
+    /// <summary>Context indexes of the order-<paramref name="n"/> n-grams, given those of order n-1.</summary>
+    public static int[] NextContextIndexes(ulong[] keys, int n, int[] lowerContexts, NGramLevel lowerLevel)
+    {
+        var prefix = new int[keys.Length];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            int word = (int)(uint)keys[i];
+            prefix[i] = n == 2 ? word : lowerLevel.Find(lowerContexts[(int)(keys[i] >> 32)], word);
+            if (prefix[i] < 0) throw new InvalidOperationException("n-gram context missing from the order below");
+        }
+        return prefix;
     }
 
     /// <summary>The word ids of an n-gram, oldest first, by walking the parent chain.</summary>

@@ -26,16 +26,17 @@ internal static class KneserNeyEstimator
         var d1 = discounts[0];
         double denominator = 0, mass = 0;
         foreach (int c in uniCounts) { denominator += c; mass += d1.For(c); }
-        double gamma = mass / denominator;
+        double emptyGamma = mass / denominator;
         double uniform = 1.0 / (vocabSize - 1); // <s> is never predicted
-        var lowerProb = new double[vocabSize];
+        // Like lmplz, probabilities are kept in 32-bit floats (half the memory of doubles, and closer to its output).
+        var lowerProb = new float[vocabSize];
         for (int w = 0; w < vocabSize; w++)
         {
             int c = uniCounts[w];
-            lowerProb[w] = w == Vocabulary.BeginId ? 1.0 : (c - d1.For(c)) / denominator + gamma * uniform;
+            lowerProb[w] = w == Vocabulary.BeginId ? 1f : (float)((c - d1.For(c)) / denominator + emptyGamma * uniform);
         }
         ModelArrays.StoreLog10(lowerProb, model.Prob[0]);
-        var contexts = CountTrie.ContextIndexes(counts.Keys, levels);
+        int[] lowerContexts = [];
 
         for (int n = 2; n <= order; n++)
         {
@@ -43,28 +44,35 @@ internal static class KneserNeyEstimator
             var cs = counts.Counts[n - 1];
             var d = discounts[n - 1];
             int lowerCount = lowerProb.Length;
-            var prefix = contexts[n - 1];
-            var denom = new double[lowerCount];
-            var massOf = new double[lowerCount];
+            var prefix = CountTrie.NextContextIndexes(keys, n, lowerContexts, levels[n - 2]);
+            // Per context: Σx c(hx) (exact in a long), then γ(h) in place of the discounted mass.
+            var denom = new long[lowerCount];
+            var gamma = new float[lowerCount];
             for (int i = 0; i < keys.Length; i++)
             {
                 int ctx = prefix[i];
                 denom[ctx] += cs[i];
-                massOf[ctx] += pruned is not null && pruned[n - 1][i] ? cs[i] : d.For(cs[i]);
+                gamma[ctx] += pruned is not null && pruned[n - 1][i] ? cs[i] : d.For(cs[i]);
             }
             var lowerBackoff = model.Backoff[n - 2]!;
             for (int h = 0; h < lowerCount; h++)
-                if (denom[h] > 0) lowerBackoff[h] = (float)Math.Log10(massOf[h] / denom[h]);
+            {
+                if (denom[h] == 0) continue;
+                gamma[h] /= denom[h];
+                lowerBackoff[h] = (float)Math.Log10(gamma[h]);
+            }
 
-            var prob = new double[keys.Length];
+            var prob = new float[keys.Length];
             for (int i = 0; i < keys.Length; i++)
             {
                 int ctx = prefix[i];
                 int c = cs[i];
-                prob[i] = (c - d.For(c)) / denom[ctx] + massOf[ctx] / denom[ctx] * lowerProb[(int)(keys[i] >> 32)];
+                prob[i] = (c - d.For(c)) / denom[ctx] + gamma[ctx] * lowerProb[(int)(keys[i] >> 32)];
             }
             ModelArrays.StoreLog10(prob, model.Prob[n - 1]);
             lowerProb = prob;
+            lowerContexts = prefix;
+            counts.Counts[n - 1] = []; // done with this order's counts: let the memory go
         }
         if (pruned is not null) return Pruning.Apply(model, pruned, vocabulary, "kn");
         return new BackoffModel(vocabulary, levels, isNormalized: true, smoothing: "kn");

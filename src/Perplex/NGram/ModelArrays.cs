@@ -35,4 +35,10 @@ internal sealed class ModelArrays
     {
         for (int i = 0; i < probabilities.Length; i++) log10[i] = Math.Min(0f, (float)Math.Log10(probabilities[i]));
     }
+
+    /// <inheritdoc cref="StoreLog10(ReadOnlySpan{double}, Span{float})"/>
+    public static void StoreLog10(ReadOnlySpan<float> probabilities, Span<float> log10)
+    {
+        for (int i = 0; i < probabilities.Length; i++) log10[i] = Math.Min(0f, MathF.Log10(probabilities[i]));
+    }
 }

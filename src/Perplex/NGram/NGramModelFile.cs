@@ -16,16 +16,21 @@ public static class NGramModelFile
     }
 
     /// <summary>Saves <paramref name="model"/>: ARPA if the name ends in <c>.arpa</c>, else the binary format.</summary>
-    public static void Save(ILanguageModel model, string path, IProgressSink? progress = null)
+    /// <param name="model">The model.</param>
+    /// <param name="path">Destination.</param>
+    /// <param name="progress">Receives the "writing" stage.</param>
+    /// <param name="quantize">Binary only: store log10 probabilities and backoffs as 8-bit codes (about 40% of the size, scores change slightly).</param>
+    public static void Save(ILanguageModel model, string path, IProgressSink? progress = null, bool quantize = false)
     {
         if (IsArpaPath(path))
         {
             if (model is not BackoffModel backoff)
                 throw new PerplexException("add-k models cannot be written as ARPA (unseen words depend on the context total, which ARPA cannot express); save to a .bin file instead", path);
+            if (quantize) throw new PerplexException("quantization applies to the binary format only", path);
             ArpaWriter.Write(backoff, path, progress);
             return;
         }
         progress?.BeginStage("writing", null, "B");
-        BinaryModelFormat.Write(model, path);
+        BinaryModelFormat.Write(model, path, quantize);
     }
 }

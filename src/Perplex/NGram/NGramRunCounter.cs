@@ -119,7 +119,13 @@ internal sealed class NGramRunCounter : IDisposable
     /// <summary>Ends counting and returns all distinct n-grams in suffix order with their total counts.</summary>
     public INGramSource Finish()
     {
-        if (_runFiles.Count == 0) return new MemorySource(_rows, _counts, SortedPermutation(), _order);
+        if (_runFiles.Count == 0)
+        {
+            _slots = []; // not needed any more: free it before the sort allocates its permutation
+            var source = new MemorySource(_rows, _counts, SortedPermutation(), _order);
+            _rows = []; _counts = [];
+            return source;
+        }
         if (_distinct > 0) Spill();
         _rows = []; _counts = []; _slots = [];
         return new MergedRunSource(_runFiles, _order);
@@ -144,9 +150,10 @@ internal sealed class NGramRunCounter : IDisposable
     private sealed class MemorySource(int[] rows, int[] counts, int[] perm, int order) : INGramSource
     {
         private int _i = -1;
-        public bool MoveNext() => ++_i < perm.Length;
-        public ReadOnlySpan<int> Current => rows.AsSpan(perm[_i] * order, order);
-        public int Count => counts[perm[_i]];
-        public void Dispose() { }
+        private int[] _rows = rows, _counts = counts, _perm = perm;
+        public bool MoveNext() => ++_i < _perm.Length;
+        public ReadOnlySpan<int> Current => _rows.AsSpan(_perm[_i] * order, order);
+        public int Count => _counts[_perm[_i]];
+        public void Dispose() { _rows = []; _counts = []; _perm = []; }
     }
 }

@@ -30,6 +30,9 @@ internal static class GemmBlocking
     /// <summary>Columns of B packed at once (rounded down to a multiple of the kernel's NR).</summary>
     public static int NC = EnvironmentInt("PERPLEX_GEMM_NC", 1024);
 
+    /// <summary>Products with at most this many rows read a row-major B in place instead of packing it.</summary>
+    public static int InPlaceRows = EnvironmentInt("PERPLEX_GEMM_INPLACE_ROWS", 24);
+
     /// <summary>Below this many FLOPs (2·m·n·k) a GEMM stays on one thread.</summary>
     public static long ParallelFlops = EnvironmentInt("PERPLEX_GEMM_PARALLEL_FLOPS", 2_000_000);
 

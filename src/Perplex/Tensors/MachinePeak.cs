@@ -21,8 +21,26 @@ public static class MachinePeak
     private const int Chains = 12;
     private const int IterationsPerBatch = 1 << 16;
 
-    /// <summary>One core's float32 FMA peak in GFLOP per CPU-second, measured with <paramref name="threads"/> busy threads.</summary>
-    public static double MeasureFmaGflops(int threads, double seconds = 1.0) => Measure(threads, seconds).GflopsPerCpuSecond;
+    /// <summary>
+    /// One core's float32 FMA peak in GFLOP per CPU-second: the best of several short runs on
+    /// <paramref name="threads"/> threads within about <paramref name="seconds"/>. On a shared machine other work can
+    /// only slow the chains down (a core's FMA units may be shared with a hyper-thread sibling), so the best run is
+    /// the closest to the hardware's peak, and utilisation figures against it err on the modest side.
+    /// </summary>
+    public static double MeasureFmaGflops(int threads, double seconds = 1.0) => MeasureBest(threads, seconds).GflopsPerCpuSecond;
+
+    /// <summary>The run with the highest per-CPU-second rate among <paramref name="rounds"/> runs sharing <paramref name="seconds"/>.</summary>
+    public static FmaPeak MeasureBest(int threads, double seconds = 1.0, int rounds = 5)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
+        FmaPeak best = default;
+        for (int r = 0; r < rounds; r++)
+        {
+            var run = Measure(threads, seconds / rounds);
+            if (run.GflopsPerCpuSecond > best.GflopsPerCpuSecond) best = run;
+        }
+        return best;
+    }
 
     /// <summary>Runs FMA chains on <paramref name="threads"/> threads for about <paramref name="seconds"/> and reports both rates.</summary>
     public static FmaPeak Measure(int threads, double seconds = 1.0)

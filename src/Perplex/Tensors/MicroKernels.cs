@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Perplex.Tensors;
 
 /// <summary>
 /// A register-blocked micro-kernel: C[r×w] (+)= Ã·B̃ over kc steps, for the full Rows×Columns tile or, at the
-/// bottom and right edges, fewer rows and fewer vectors of columns. Ã is a packed panel of Rows rows (element (i, p) at a[p·Rows + i]) and B̃ a packed panel
-/// of Columns columns (element (p, j) at b[p·Columns + j]). The accumulators stay in registers for the whole kc
+/// bottom and right edges, fewer rows and fewer vectors of columns. Ã is a packed panel of Rows rows (element (i, p)
+/// at a[p·Rows + i]); B̃ a panel of Columns columns with row stride ldb (element (p, j) at b[p·ldb + j]): ldb is
+/// Columns when B̃ is packed, or B's own row stride when a product with few rows reads B in place. The accumulators stay in registers for the whole kc
 /// loop; C is read (when adding) and written once at the end.
 /// </summary>
 internal unsafe interface IMicroKernel<T> where T : unmanaged
@@ -21,7 +23,7 @@ internal unsafe interface IMicroKernel<T> where T : unmanaged
     /// Writes (add = false) or adds to (add = true) the first <paramref name="rows"/> rows and the first
     /// <paramref name="columns"/> columns, rounded up to whole vectors, of the tile at c (row stride ldc).
     /// </summary>
-    static abstract void Multiply(int rows, int columns, int kc, T* a, T* b, T* c, nint ldc, bool add);
+    static abstract void Multiply(int rows, int columns, int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add);
 }
 
 /// <summary>A count (of rows, or of vectors per row) as a type, so the JIT compiles one kernel per count with the unused part removed.</summary>
@@ -46,32 +48,32 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>
     public static int Rows => 6;
     public static int Columns => 64;
 
-    public static void Multiply(int rows, int columns, int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void Multiply(int rows, int columns, int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool add)
     {
         switch ((columns + 15) / 16)
         {
-            case 4: Multiply<Four>(rows, kc, a, b, c, ldc, add); break;
-            case 3: Multiply<Three>(rows, kc, a, b, c, ldc, add); break;
-            case 2: Multiply<Two>(rows, kc, a, b, c, ldc, add); break;
-            default: Multiply<One>(rows, kc, a, b, c, ldc, add); break;
+            case 4: Multiply<Four>(rows, kc, a, b, ldb, c, ldc, add); break;
+            case 3: Multiply<Three>(rows, kc, a, b, ldb, c, ldc, add); break;
+            case 2: Multiply<Two>(rows, kc, a, b, ldb, c, ldc, add); break;
+            default: Multiply<One>(rows, kc, a, b, ldb, c, ldc, add); break;
         }
     }
 
-    private static void Multiply<V>(int rows, int kc, float* a, float* b, float* c, nint ldc, bool add) where V : struct, ICount
+    private static void Multiply<V>(int rows, int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool add) where V : struct, ICount
     {
         switch (rows)
         {
-            case 6: Multiply<Six, V>(kc, a, b, c, ldc, add); break;
-            case 5: Multiply<Five, V>(kc, a, b, c, ldc, add); break;
-            case 4: Multiply<Four, V>(kc, a, b, c, ldc, add); break;
-            case 3: Multiply<Three, V>(kc, a, b, c, ldc, add); break;
-            case 2: Multiply<Two, V>(kc, a, b, c, ldc, add); break;
-            default: Multiply<One, V>(kc, a, b, c, ldc, add); break;
+            case 6: Multiply<Six, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 5: Multiply<Five, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 4: Multiply<Four, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 3: Multiply<Three, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 2: Multiply<Two, V>(kc, a, b, ldb, c, ldc, add); break;
+            default: Multiply<One, V>(kc, a, b, ldb, c, ldc, add); break;
         }
     }
 
     /// <summary>R rows × V vectors of 16 columns.</summary>
-    private static void Multiply<R, V>(int kc, float* a, float* b, float* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount
+    private static void Multiply<R, V>(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
         Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
@@ -80,7 +82,13 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>
         Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
         Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
         Vector512<float> b0, b1 = default, b2 = default, b3 = default;
-        for (int p = 0; p < kc; p++, a += 6, b += 64)
+        if (Sse.IsSupported)
+        {
+            // fetch the C tile now so the final read-modify-write does not stall on it
+            for (int i = 0; i < R.Value; i++)
+                for (int v = 0; v < V.Value; v++) Sse.Prefetch0(c + i * ldc + 16 * v);
+        }
+        for (int p = 0; p < kc; p++, a += 6, b += ldb)
         {
             // one rank-1 update: C[i, :] += Ã[i, p] · B̃[p, :] for each row i
             b0 = Vector512.Load(b);
@@ -169,32 +177,32 @@ internal readonly unsafe struct Vector256Kernel6x2<T> : IMicroKernel<T> where T 
     public static int Rows => 6;
     public static int Columns => 2 * Vector256<T>.Count;
 
-    public static void Multiply(int rows, int columns, int kc, T* a, T* b, T* c, nint ldc, bool add)
+    public static void Multiply(int rows, int columns, int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add)
     {
-        if (columns > W) Multiply<Two>(rows, kc, a, b, c, ldc, add);
-        else Multiply<One>(rows, kc, a, b, c, ldc, add);
+        if (columns > W) Multiply<Two>(rows, kc, a, b, ldb, c, ldc, add);
+        else Multiply<One>(rows, kc, a, b, ldb, c, ldc, add);
     }
 
-    private static void Multiply<V>(int rows, int kc, T* a, T* b, T* c, nint ldc, bool add) where V : struct, ICount
+    private static void Multiply<V>(int rows, int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add) where V : struct, ICount
     {
         switch (rows)
         {
-            case 6: Multiply<Six, V>(kc, a, b, c, ldc, add); break;
-            case 5: Multiply<Five, V>(kc, a, b, c, ldc, add); break;
-            case 4: Multiply<Four, V>(kc, a, b, c, ldc, add); break;
-            case 3: Multiply<Three, V>(kc, a, b, c, ldc, add); break;
-            case 2: Multiply<Two, V>(kc, a, b, c, ldc, add); break;
-            default: Multiply<One, V>(kc, a, b, c, ldc, add); break;
+            case 6: Multiply<Six, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 5: Multiply<Five, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 4: Multiply<Four, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 3: Multiply<Three, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 2: Multiply<Two, V>(kc, a, b, ldb, c, ldc, add); break;
+            default: Multiply<One, V>(kc, a, b, ldb, c, ldc, add); break;
         }
     }
 
     /// <summary>R rows × V vectors of W columns.</summary>
-    private static void Multiply<R, V>(int kc, T* a, T* b, T* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount
+    private static void Multiply<R, V>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount
     {
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         Vector256<T> b0, b1 = default;
-        for (int p = 0; p < kc; p++, a += 6, b += 2 * W)
+        for (int p = 0; p < kc; p++, a += 6, b += ldb)
         {
             b0 = Vector256.Load(b);
             if (V.Value > 1) b1 = Vector256.Load(b + W);

@@ -68,16 +68,43 @@ internal static unsafe class PackedGemm<T, TKernel>
                 if (p.PackedB != null)
                 {
                     var (block, stride) = PrepackedBlock(p, jc, pc);
-                    Rows(p, 0, p.M, jc, nc, pc, kc, block, stride);
+                    Rows(p, 0, p.M, jc, nc, pc, kc, new BlockOfB(block, stride, NR));
+                }
+                else if (ReadsBInPlace(p))
+                {
+                    Rows(p, 0, p.M, jc, nc, pc, kc, InPlaceBlock(p, jc, nc, pc, kc));
                 }
                 else
                 {
                     T* block = PackBuffers<T>.B.Ensure(PanelsOfB(nc) * kc * NR);
                     PackBlockOfB(p, jc, pc, kc, 0, PanelsOfB(nc), block);
-                    Rows(p, 0, p.M, jc, nc, pc, kc, (nint)block, (nint)kc * NR);
+                    Rows(p, 0, p.M, jc, nc, pc, kc, new BlockOfB((nint)block, (nint)kc * NR, NR));
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A product with few rows reads each element of B only a few times, so copying B into panels would cost about
+    /// as much as the arithmetic: the kernel reads B where it is instead (row-major B only).
+    /// </summary>
+    private static bool ReadsBInPlace(in GemmProblem<T> p) => !p.TransB && p.M <= GemmBlocking.InPlaceRows;
+
+    /// <summary>
+    /// The KC×NC block of B at (pc, jc) read in place: whole panels point into B; a last, partial panel is packed
+    /// (zero-padded) so the kernel never reads past B's end.
+    /// </summary>
+    private static BlockOfB InPlaceBlock(in GemmProblem<T> p, int jc, int nc, int pc, int kc)
+    {
+        int whole = nc / NR;
+        var block = new BlockOfB((nint)(p.B + pc * p.Ldb + jc), NR, p.Ldb);
+        if (whole * NR < nc)
+        {
+            T* edge = PackBuffers<T>.B.Ensure(kc * NR);
+            GemmPacking.PackB(p.TransB, p.B, p.Ldb, p.N, jc + whole * NR, pc, kc, NR, 0, 1, edge, 0);
+            block.EdgePanel = (nint)edge;
+        }
+        return block;
     }
 
     /// <summary>The KC×NC block of op(B) at (pc, jc) inside a pre-packed matrix: no copy, just an offset.</summary>
@@ -91,7 +118,7 @@ internal static unsafe class PackedGemm<T, TKernel>
     private static int PanelsOfB(int nc) => (nc + NR - 1) / NR;
 
     /// <summary>Rows [i0, i1) of C against one packed block of B: packs MC×KC blocks of A and runs the tiles.</summary>
-    private static void Rows(in GemmProblem<T> p, int i0, int i1, int jc, int nc, int pc, int kc, nint bBlock, nint bStride)
+    private static void Rows(in GemmProblem<T> p, int i0, int i1, int jc, int nc, int pc, int kc, BlockOfB b)
     {
         T* aBlock = PackBuffers<T>.A.Ensure(MC * kc);
         bool add = p.Accumulate || pc > 0;
@@ -99,36 +126,38 @@ internal static unsafe class PackedGemm<T, TKernel>
         {
             int mc = Math.Min(MC, i1 - ic);
             GemmPacking.PackA(p.TransA, p.A, p.Lda, i1, ic, mc, pc, kc, MR, aBlock);
-            Tiles(mc, nc, kc, aBlock, (T*)bBlock, bStride, p.C + ic * p.Ldc + jc, p.Ldc, add);
+            Tiles(mc, nc, kc, aBlock, b, p.C + ic * p.Ldc + jc, p.Ldc, add);
         }
     }
 
     /// <summary>The macro-kernel: every MR×NR tile of an mc×nc block of C; edge tiles go through a scratch tile.</summary>
-    private static void Tiles(int mc, int nc, int kc, T* aBlock, T* bBlock, nint bStride, T* c, nint ldc, bool add)
+    private static void Tiles(int mc, int nc, int kc, T* aBlock, in BlockOfB b, T* c, nint ldc, bool add)
     {
         T* edge = stackalloc T[MR * NR];
         // The MR×kc sliver of A stays in L1 while the B̃ panels stream from L2 (the block of B̃ was sized for L2).
         for (int ir = 0; ir < mc; ir += MR)
             for (int jr = 0; jr < nc; jr += NR)
-                Tile(ir, jr, mc, nc, kc, aBlock, bBlock, bStride, c, ldc, add, edge);
+                Tile(ir, jr, mc, nc, kc, aBlock, b, c, ldc, add, edge);
     }
 
     /// <summary>One MR×NR tile of C at (ir, jr) of the block; the bottom edge uses a kernel with fewer rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile(int ir, int jr, int mc, int nc, int kc, T* aBlock, T* bBlock, nint bStride, T* c, nint ldc, bool add, T* edge)
+    private static void Tile(int ir, int jr, int mc, int nc, int kc, T* aBlock, in BlockOfB b, T* c, nint ldc, bool add, T* edge)
     {
         int nr = Math.Min(NR, nc - jr);
         int mr = Math.Min(MR, mc - ir);
         T* aPanel = aBlock + ir * kc;
-        T* bPanel = bBlock + jr / NR * bStride;
+        bool partial = nr < NR;
+        T* bPanel = partial && b.EdgePanel != 0 ? (T*)b.EdgePanel : (T*)b.Start + jr / NR * b.PanelStride;
+        nint ldb = partial && b.EdgePanel != 0 ? NR : b.RowStride;
         T* cTile = c + ir * ldc + jr;
         if (nr == NR)
         {
-            TKernel.Multiply(mr, NR, kc, aPanel, bPanel, cTile, ldc, add);
+            TKernel.Multiply(mr, NR, kc, aPanel, bPanel, ldb, cTile, ldc, add);
             return;
         }
         // a tile cut by the right edge: compute the vectors it needs into scratch, keep the columns that exist
-        TKernel.Multiply(mr, nr, kc, aPanel, bPanel, edge, NR, add: false);
+        TKernel.Multiply(mr, nr, kc, aPanel, bPanel, ldb, edge, NR, add: false);
         for (int i = 0; i < mr; i++)
         {
             var source = new ReadOnlySpan<T>(edge + i * NR, nr);
@@ -153,11 +182,11 @@ internal static unsafe class PackedGemm<T, TKernel>
                 (job.Jc, job.Nc, job.Pc, job.Kc) = (jc, nc, pc, kc);
                 if (p.PackedB != null)
                 {
-                    (job.BlockOfB, job.BlockStride) = PrepackedBlock(p, jc, pc);
+                    (job.SharedBlock, job.BlockStride) = PrepackedBlock(p, jc, pc);
                 }
                 else
                 {
-                    job.BlockOfB = (nint)shared.Ensure(PanelsOfB(nc) * kc * NR);
+                    job.SharedBlock = (nint)shared.Ensure(PanelsOfB(nc) * kc * NR);
                     job.BlockStride = (nint)kc * NR;
                     job.Phase = Phase.PackBlockOfB;
                     ForkJoin.Run(job, job.Parts);
@@ -170,6 +199,15 @@ internal static unsafe class PackedGemm<T, TKernel>
 
     private enum Phase { ColumnSlabs, PackBlockOfB, RowsOfBlock }
 
+    /// <summary>Where the kernel finds a block of op(B): panel q starts at Start + q·PanelStride, rows RowStride apart.</summary>
+    private struct BlockOfB(nint start, nint panelStride, nint rowStride)
+    {
+        public readonly nint Start = start, PanelStride = panelStride, RowStride = rowStride;
+
+        /// <summary>When not 0, the last, partial panel packed on its own (row stride NR).</summary>
+        public nint EdgePanel;
+    }
+
     /// <summary>The state of one parallel GEMM, reused per calling thread so nothing is allocated per call.</summary>
     private sealed class Work : ParallelWork
     {
@@ -177,7 +215,7 @@ internal static unsafe class PackedGemm<T, TKernel>
         public int Parts;
         public Phase Phase;
         public int Jc, Nc, Pc, Kc;
-        public nint BlockOfB, BlockStride;
+        public nint SharedBlock, BlockStride;
 
         public override void Run(int part)
         {
@@ -193,13 +231,13 @@ internal static unsafe class PackedGemm<T, TKernel>
                 case Phase.PackBlockOfB:
                 {
                     var (first, end) = Share(PanelsOfB(Nc), part);
-                    PackBlockOfB(p, Jc, Pc, Kc, first, end, (T*)BlockOfB);
+                    PackBlockOfB(p, Jc, Pc, Kc, first, end, (T*)SharedBlock);
                     break;
                 }
                 case Phase.RowsOfBlock:
                 {
                     var (first, end) = Share((p.M + MR - 1) / MR, part);
-                    Rows(p, first * MR, Math.Min(p.M, end * MR), Jc, Nc, Pc, Kc, BlockOfB, BlockStride);
+                    Rows(p, first * MR, Math.Min(p.M, end * MR), Jc, Nc, Pc, Kc, new BlockOfB(SharedBlock, BlockStride, NR));
                     break;
                 }
             }

@@ -24,6 +24,9 @@ public sealed class ConlluSentence
     /// <summary>The line where the sentence starts (for error messages).</summary>
     public long LineNumber { get; init; }
 
+    /// <summary>Byte offset of that line in the file (for progress).</summary>
+    public long ByteOffset { get; init; }
+
     /// <summary>The value of a <c># key = value</c> comment, or null.</summary>
     public string? Metadata(string key)
     {
@@ -83,7 +86,7 @@ public static class ConlluReader
                 }
                 continue;
             }
-            sentence ??= new ConlluSentence { LineNumber = line.Number };
+            sentence ??= new ConlluSentence { LineNumber = line.Number, ByteOffset = line.ByteOffset };
             if (text[0] == '#')
             {
                 sentence.Comments.Add(text[1..]);

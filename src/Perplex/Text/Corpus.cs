@@ -15,7 +15,8 @@ public enum CorpusFormat
 /// <param name="Source">The file it was read from.</param>
 /// <param name="LineNumber">The 1-based line where it starts.</param>
 /// <param name="Tokens">Its tokens.</param>
-public readonly record struct Sentence(string Source, long LineNumber, List<string> Tokens);
+/// <param name="ByteOffset">Where it starts in the file, in bytes (for progress against the file size).</param>
+public readonly record struct Sentence(string Source, long LineNumber, List<string> Tokens, long ByteOffset = 0);
 
 /// <summary>
 /// Reads a corpus as a stream of tokenized sentences: chooses the reader for the format, normalizes (NFC by
@@ -44,6 +45,9 @@ public sealed class Corpus
     /// <summary>A corpus read from <paramref name="path"/>.</summary>
     public Corpus(string path) => Path = path;
 
+    /// <summary>The size of the file in bytes, or null for standard input.</summary>
+    public long? Length => Path == "-" || !File.Exists(Path) ? null : new FileInfo(Path).Length;
+
     /// <summary>Guesses the format from the extension: .conllu → CoNLL-U, .tsv (or a column given) → TSV, else text.</summary>
     public static CorpusFormat GuessFormat(string path, string? column)
     {
@@ -63,7 +67,7 @@ public sealed class Corpus
                     var tokens = new List<string>();
                     foreach (var surface in s.SurfaceTokens())
                         tokens.AddRange(Tokenizer.Tokenize(TextNormalization.Normalize(surface, Normalization)));
-                    yield return new Sentence(Path, s.LineNumber, tokens);
+                    yield return new Sentence(Path, s.LineNumber, tokens, s.ByteOffset);
                 }
                 break;
             case CorpusFormat.Tsv:
@@ -94,6 +98,6 @@ public sealed class Corpus
     {
         var tokens = Tokenizer.Tokenize(TextNormalization.Normalize(line.Text, Normalization));
         if (tokens.Count == 0 && !KeepEmpty) return null;
-        return new Sentence(Path, line.Number, tokens);
+        return new Sentence(Path, line.Number, tokens, line.ByteOffset);
     }
 }

@@ -3,7 +3,8 @@ namespace Perplex.Text;
 /// <summary>One data row of a TSV file, with its line number for error messages.</summary>
 /// <param name="LineNumber">1-based line number in the file (the header is line 1).</param>
 /// <param name="Fields">The tab-separated fields.</param>
-public readonly record struct TsvRow(long LineNumber, string[] Fields);
+/// <param name="ByteOffset">Byte offset of the row in the file (for progress).</param>
+public readonly record struct TsvRow(long LineNumber, string[] Fields, long ByteOffset = 0);
 
 /// <summary>
 /// Streams a tab-separated file whose first line is a header (as NSMC's <c>id	document	label</c>) and
@@ -55,7 +56,7 @@ public sealed class TsvReader
             var fields = line.Text.Split('\t');
             if (fields.Length < _header.Length)
                 throw new PerplexException($"expected {_header.Length} tab-separated fields, found {fields.Length}", _path, line.Number);
-            yield return new TsvRow(line.Number, fields);
+            yield return new TsvRow(line.Number, fields, line.ByteOffset);
         }
     }
 
@@ -63,6 +64,6 @@ public sealed class TsvReader
     public IEnumerable<TextLine> Column(string name)
     {
         int index = ColumnIndex(name);
-        foreach (var row in Rows()) yield return new TextLine(row.LineNumber, 0, row.Fields[index]);
+        foreach (var row in Rows()) yield return new TextLine(row.LineNumber, row.ByteOffset, row.Fields[index]);
     }
 }

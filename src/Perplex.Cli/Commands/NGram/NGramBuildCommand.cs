@@ -29,10 +29,11 @@ internal static class NGramBuildCommand
         };
         var memory = new Option<string>("--memory", "-S") { Description = "Memory for counting before sorted runs spill to --temp (e.g. 2G, 512M, 80%), like lmplz -S.", DefaultValueFactory = _ => "1G" };
         var temp = new Option<string?>("--temp", "-T") { Description = "Folder for spilled sorted runs (default: the system temporary folder), like lmplz -T." };
+        var quantize = new Option<bool>("--quantize") { Description = "Binary output only: store log10 probabilities and backoffs as 8-bit codes (smaller file, scores change slightly)." };
         var tsvColumn = new Option<string?>("--tsv-column") { Description = "Read the corpus as a TSV file with a header row and use only this column (e.g. review)." };
         var command = new Command("build", "Count n-grams in a corpus and estimate a model (lmplz-compatible Kneser-Ney by default).")
         {
-            corpus, order, output, smoothing, k, alpha, skip, fallback, prune, memory, temp, tsvColumn,
+            corpus, order, output, smoothing, k, alpha, skip, fallback, prune, memory, temp, tsvColumn, quantize,
         };
         command.SetAction(result =>
         {
@@ -74,7 +75,7 @@ internal static class NGramBuildCommand
             {
                 using var tsv = TsvExtract.IfRequested(corpusPath, result.GetValue(tsvColumn), options.TempDirectory);
                 var model = NGramBuilder.Build(tsv?.Path ?? corpusPath, options, out report, sink);
-                NGramModelFile.Save(model, outPath, sink);
+                NGramModelFile.Save(model, outPath, sink, result.GetValue(quantize));
                 return 0;
             });
             NGramReportPrinter.PrintBuild(o, report, outPath);

@@ -10,14 +10,15 @@ internal static class NGramConvertCommand
     {
         var input = new Argument<string>("input") { Description = "Model to read (ARPA or Perplex binary)." };
         var output = new Argument<string>("output") { Description = "Model to write: a name ending in .arpa writes ARPA (binary → ARPA export), anything else the binary format." };
-        var command = new Command("convert", "Convert a model between ARPA text and the memory-mapped binary format, in either direction.") { input, output };
+        var quantize = new Option<bool>("--quantize") { Description = "Binary output only: store log10 probabilities and backoffs as 8-bit codes (smaller file, scores change slightly)." };
+        var command = new Command("convert", "Convert a model between ARPA text and the memory-mapped binary format, in either direction.") { input, output, quantize };
         command.SetAction(result =>
         {
             string outPath = result.GetValue(output)!;
             ConsoleProgress.Run(result.GetValue(CommonOptions.Quiet), sink =>
             {
                 var lm = NGramModelFile.Load(result.GetValue(input)!, sink);
-                try { NGramModelFile.Save(lm, outPath, sink); }
+                try { NGramModelFile.Save(lm, outPath, sink, result.GetValue(quantize)); }
                 finally { (lm as IDisposable)?.Dispose(); }
                 return 0;
             });

@@ -1,0 +1,159 @@
+using System.CommandLine;
+using System.Globalization;
+using Perplex.Classification;
+using Perplex.Evaluation;
+using Perplex.Layers;
+using Perplex.Text;
+
+namespace Perplex.Cli.Commands;
+
+/// <summary>
+/// <c>perplex classify …</c>: sentence classification (e.g. NSMC sentiment). <c>perplex classify MODEL "text"</c>
+/// prints the label and its probability; the subcommands train, evaluate and export hidden states.
+/// </summary>
+internal static class ClassifyCommands
+{
+    public static Command Create()
+    {
+        var model = new Argument<string?>("model") { Description = "A classifier model file.", Arity = ArgumentArity.ZeroOrOne };
+        var texts = new Argument<string[]>("text")
+        {
+            Description = "Texts to classify; without any, each line of --input is one text.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var input = new Option<string>("--input", "-i") { Description = "Read texts from this file, one per line ('-' for standard input).", DefaultValueFactory = _ => "-" };
+        var command = new Command("classify", "Sentence classification with an RNN encoder and last/max/mean pooling. 'perplex classify MODEL \"text\"' prints label and probability.")
+        {
+            model, texts, input,
+        };
+        command.Subcommands.Add(CreateTrain());
+        command.Subcommands.Add(CreateEval());
+        command.Subcommands.Add(CreateEncode());
+        command.SetAction(result =>
+        {
+            var path = result.GetValue(model)
+                ?? throw new PerplexException("give a model file ('perplex classify MODEL \"text\"') or a subcommand: train, eval, encode (see 'perplex classify --help')");
+            var classifier = ClassifierModel.Load(path);
+            var lines = Texts(result.GetValue(texts)!, result.GetValue(input)!);
+            var predictions = classifier.Classify(lines.Select(l => (IReadOnlyList<string>)classifier.Tokenize(l)).ToList());
+            var o = result.InvocationConfiguration.Output;
+            for (int i = 0; i < lines.Count; i++)
+                o.WriteLine(predictions[i] is { } p
+                    ? $"{p.Label}\t{p.Probability.ToString("F4", CultureInfo.InvariantCulture)}\t{lines[i]}"
+                    : $"-\t-\t{lines[i]}\t(empty text)");
+            return 0;
+        });
+        return command;
+    }
+
+    private static List<string> Texts(string[] given, string input) =>
+        given.Length > 0 ? given.ToList() : Utf8LineReader.ReadLines(input).Select(l => l.Text).ToList();
+
+    private static Command CreateTrain()
+    {
+        var train = new Option<string>("--train") { Description = "Labeled TSV with a header (e.g. NSMC ratings_train.txt).", Required = true };
+        var valid = new Option<string?>("--valid") { Description = "Labeled validation TSV: the model is saved after each epoch that improves its accuracy." };
+        var validFraction = new Option<double>("--valid-fraction")
+        {
+            Description = "Without --valid: hold out this fraction of the training documents (chosen by --seed) for validation; 0 saves every epoch.",
+            DefaultValueFactory = _ => 0.0,
+        }.AtLeast(0).AtMost(0.5);
+        var save = new Option<string>("--save") { Description = "Where to write the model (safetensors).", Required = true };
+        var textColumn = new Option<string>("--text-column") { Description = "Header name of the text column.", DefaultValueFactory = _ => "document" };
+        var labelColumn = new Option<string>("--label-column") { Description = "Header name of the label column.", DefaultValueFactory = _ => "label" };
+        var tokenizer = new Option<string>("--tokenizer") { Description = "Tokens: word (white space), char (graphemes) or jamo.", DefaultValueFactory = _ => "word" }.AcceptOnlyFromAmong(Tokenizers.Names);
+        var normalization = new Option<string>("--normalization") { Description = "Unicode normalization: nfc, nfd, nfkc, nfkd or none.", DefaultValueFactory = _ => "nfc" }.AcceptOnlyFromAmong("nfc", "nfd", "nfkc", "nfkd", "none");
+        var pooling = new Option<string>("--pooling") { Description = "How hidden states become one vector: last (final states), max or mean over all positions.", DefaultValueFactory = _ => "max" }.AcceptOnlyFromAmong(Poolings.Names);
+        var shared = new EncoderTrainingOptions();
+        var command = new Command("train", "Train a sentence classifier (RNN/LSTM/GRU encoder, pooling, linear, softmax).")
+        {
+            train, valid, validFraction, save, textColumn, labelColumn, tokenizer, normalization, pooling,
+        };
+        shared.AddTo(command);
+        command.SetAction(result =>
+        {
+            var o = result.InvocationConfiguration.Output;
+            var tok = result.GetValue(tokenizer)!;
+            var options = shared.Encoder(result);
+            if (options.WithChars && tok != "word")
+                throw new PerplexException($"--char-dim builds word representations from characters; it needs --tokenizer word, not {tok}");
+            var norm = TextNormalization.Parse(result.GetValue(normalization)!);
+            var (textCol, labelCol) = (result.GetValue(textColumn)!, result.GetValue(labelColumn)!);
+            var trainPath = result.GetValue(train)!;
+            var trainData = Read(trainPath, textCol, labelCol, Tokenizers.Create(tok), norm, null, o);
+            var documents = trainData.Documents;
+            List<LabeledDocument>? validDocuments = null;
+            if (result.GetValue(valid) is { } validPath)
+                validDocuments = Read(validPath, textCol, labelCol, Tokenizers.Create(tok), norm, null, o).Documents;
+            else if (result.GetValue(validFraction) is > 0 and var fraction)
+            {
+                var order = Enumerable.Range(0, documents.Count).ToList();
+                Encoders.LengthBatches.Shuffle(order, new SeededRandom(result.GetValue(shared.Seed) ^ 0xA11DUL));
+                int held = (int)Math.Round(documents.Count * fraction);
+                validDocuments = order.Take(held).Select(i => documents[i]).ToList();
+                documents = order.Skip(held).Order().Select(i => documents[i]).ToList();
+                o.WriteLine($"holding out {held:N0} training documents for validation");
+            }
+            var settings = shared.Training(result);
+            var poolingMethod = Poolings.Parse(result.GetValue(pooling)!);
+            var (model, outcome) = ConsoleProgress.Run(result.GetValue(CommonOptions.Quiet), progress =>
+                ClassifierTrainer.Train(documents, validDocuments, options,
+                    encoder => new ClassifierConfig(encoder, poolingMethod, tok, norm.ToString().ToLowerInvariant(), textCol, labelCol, options.Dropout),
+                    settings, result.GetValue(save)!, progress, o));
+            o.WriteLine(validDocuments is null
+                ? $"saved {result.GetValue(save)} (epoch {outcome.BestEpoch}) after {outcome.Seconds:F0} s"
+                : $"saved {result.GetValue(save)}: best validation accuracy {outcome.BestScore * 100:F2}% (epoch {outcome.BestEpoch}) after {outcome.Seconds:F0} s");
+            return 0;
+        });
+        return command;
+    }
+
+    private static LabeledData Read(string path, string textColumn, string labelColumn, ITokenizer tokenizer, UnicodeNormalization normalization,
+        IReadOnlyCollection<string>? labels, TextWriter log)
+    {
+        var data = LabeledText.Read(path, textColumn, labelColumn, tokenizer, normalization, labels);
+        if (data.SkippedEmpty > 0) log.WriteLine($"{path}: skipped {data.SkippedEmpty} empty document{(data.SkippedEmpty == 1 ? "" : "s")}");
+        if (data.Documents.Count == 0) throw new PerplexException("no labeled documents with text", path);
+        return data;
+    }
+
+    private static Command CreateEval()
+    {
+        var model = new Argument<string>("model") { Description = "A classifier model file." };
+        var data = new Argument<string>("data") { Description = "Labeled TSV to score (columns as in training unless overridden)." };
+        var textColumn = new Option<string?>("--text-column") { Description = "Header name of the text column (default: the one used in training)." };
+        var labelColumn = new Option<string?>("--label-column") { Description = "Header name of the label column (default: the one used in training)." };
+        var command = new Command("eval", "Accuracy, per-class precision/recall/F1 and the confusion matrix of a classifier on labeled data.") { model, data, textColumn, labelColumn };
+        command.SetAction(result =>
+        {
+            var classifier = ClassifierModel.Load(result.GetValue(model)!);
+            var o = result.InvocationConfiguration.Output;
+            var labeled = Read(result.GetValue(data)!, result.GetValue(textColumn) ?? classifier.Config.TextColumn,
+                result.GetValue(labelColumn) ?? classifier.Config.LabelColumn, classifier.Tokenizer,
+                TextNormalization.Parse(classifier.Config.Normalization), classifier.Labels.ToHashSet(StringComparer.Ordinal), o);
+            var predictions = classifier.Classify(labeled.Documents.Select(d => (IReadOnlyList<string>)d.Tokens).ToList());
+            var report = new ClassificationReport(classifier.Labels);
+            for (int i = 0; i < predictions.Length; i++) report.Add(labeled.Documents[i].Label, predictions[i]!.Label);
+            o.Write(report.Format());
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateEncode()
+    {
+        var input = new Option<string>("--input", "-i") { Description = "Read texts from this file, one per line ('-' for standard input).", DefaultValueFactory = _ => "-" };
+        var model = new Argument<string>("model") { Description = "A classifier model file." };
+        var texts = new Argument<string[]>("text") { Description = "Texts to encode; without any, each line of --input is one text.", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("encode", "Print the encoder's hidden states: one line per token, the token then its D·H numbers, a blank line between texts.") { model, texts, input };
+        command.SetAction(result =>
+        {
+            var classifier = ClassifierModel.Load(result.GetValue(model)!);
+            var lines = Texts(result.GetValue(texts)!, result.GetValue(input)!);
+            HiddenStateWriter.Write(result.InvocationConfiguration.Output, classifier.Network.Encoder, classifier.Tokens,
+                lines.Select(l => (IReadOnlyList<string>)classifier.Tokenize(l)));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Perplex.Encoders;
+
+namespace Perplex.Cli.Commands;
+
+/// <summary>
+/// The architecture and training options shared by <c>tag train</c> and <c>classify train</c>, so both spell
+/// them the same way (and as <c>perplex train</c> does: --model, --emsize, --nhid, --nlayers, --lr …).
+/// </summary>
+internal sealed class EncoderTrainingOptions
+{
+    public Option<string> Model { get; } = new Option<string>("--model")
+    {
+        Description = "Recurrent cell: lstm, gru, rnn_tanh, rnn_relu or rnn_sigmoid.",
+        DefaultValueFactory = _ => "lstm",
+    }.AcceptOnlyFromAmong("lstm", "gru", "rnn_tanh", "rnn_relu", "rnn_sigmoid", "LSTM", "GRU", "RNN_TANH", "RNN_RELU", "RNN_SIGMOID");
+
+    public Option<int> EmbeddingSize { get; } = new Option<int>("--emsize") { Description = "Word embedding width.", DefaultValueFactory = _ => 100 }.AtLeast(1);
+    public Option<int> HiddenSize { get; } = new Option<int>("--nhid") { Description = "Hidden units per direction.", DefaultValueFactory = _ => 128 }.AtLeast(1);
+    public Option<int> Layers { get; } = new Option<int>("--nlayers") { Description = "Stacked recurrent layers.", DefaultValueFactory = _ => 1 }.AtLeast(1);
+    public Option<bool> Unidirectional { get; } = new("--unidirectional") { Description = "Read left to right only (default: bidirectional)." };
+    public Option<double> Dropout { get; } = new Option<double>("--dropout") { Description = "Dropout on the encoder input, between layers and before the output layer.", DefaultValueFactory = _ => 0.3 }.AtLeast(0).AtMost(0.95);
+    public Option<double> WordDropout { get; } = new Option<double>("--word-dropout") { Description = "Probability of replacing a training word by <unk>, so the model learns to use character features for unknown words.", DefaultValueFactory = _ => 0.0 }.AtLeast(0).AtMost(0.95);
+    public Option<int> CharDim { get; } = new Option<int>("--char-dim") { Description = "Character embedding width for the per-word character BiRNN; 0 turns character features off.", DefaultValueFactory = _ => 0 }.AtLeast(0);
+    public Option<int> CharHidden { get; } = new Option<int>("--char-hidden") { Description = "Hidden units per direction of the character BiRNN.", DefaultValueFactory = _ => 50 }.AtLeast(1);
+    public Option<int> MinCount { get; } = new Option<int>("--min-count") { Description = "Words seen fewer times in training become <unk>.", DefaultValueFactory = _ => 1 }.AtLeast(1);
+    public Option<int?> MaxVocab { get; } = new Option<int?>("--max-vocab") { Description = "At most this many word-vocabulary entries (the most frequent, special tokens included)." }.AtLeast(4);
+    public Option<int> Epochs { get; } = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 10 }.AtLeast(1);
+    public Option<double> LearningRate { get; } = new Option<double>("--lr") { Description = "Initial learning rate.", DefaultValueFactory = _ => 0.002 }.AtLeast(0);
+    public Option<int> BatchSize { get; } = new Option<int>("--batch-size") { Description = "Most sequences per batch (each batch holds sequences of one length).", DefaultValueFactory = _ => 32 }.AtLeast(1);
+    public Option<double> Clip { get; } = new Option<double>("--clip") { Description = "Clip the global gradient norm to this (0: no clipping).", DefaultValueFactory = _ => 5.0 }.AtLeast(0);
+    public Option<ulong> Seed { get; } = new("--seed") { Description = "Seed for initialisation, shuffling and dropout.", DefaultValueFactory = _ => 1UL };
+    public Option<string> Optimizer { get; } = new Option<string>("--optimizer") { Description = "sgd, adam or adamw.", DefaultValueFactory = _ => "adam" }.AcceptOnlyFromAmong("sgd", "adam", "adamw");
+    public Option<double> LrDecay { get; } = new Option<double>("--lr-decay") { Description = "Divide the learning rate by this after an epoch that does not improve validation.", DefaultValueFactory = _ => 2.0 }.AtLeast(1);
+    public Option<double?> MaxMinutes { get; } = new Option<double?>("--max-minutes") { Description = "Stop training after this many minutes (the best model so far stays saved)." }.AtLeast(0);
+    public Option<int> Threads { get; } = new Option<int>("--threads") { Description = "Threads for matrix products (default: all processors).", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Model, EmbeddingSize, HiddenSize, Layers, Unidirectional, Dropout, WordDropout, CharDim, CharHidden,
+                     MinCount, MaxVocab, Epochs, LearningRate, BatchSize, Clip, Seed, Optimizer, LrDecay, MaxMinutes, Threads })
+            command.Options.Add(o);
+    }
+
+    public EncoderOptions Encoder(ParseResult r) => new(
+        SequenceEncoderConfig.ParseCell(r.GetValue(Model)!), r.GetValue(EmbeddingSize), r.GetValue(HiddenSize), r.GetValue(Layers),
+        !r.GetValue(Unidirectional), r.GetValue(Dropout), r.GetValue(WordDropout), r.GetValue(CharDim), r.GetValue(CharHidden),
+        r.GetValue(MinCount), r.GetValue(MaxVocab));
+
+    public TrainingSettings Training(ParseResult r)
+    {
+        Perplex.Tensors.Parallelism.MaxThreads = r.GetValue(Threads);
+        return new TrainingSettings(r.GetValue(Epochs), r.GetValue(LearningRate), r.GetValue(BatchSize), r.GetValue(Clip), r.GetValue(Seed),
+            r.GetValue(Optimizer)!, r.GetValue(LrDecay), r.GetValue(MaxMinutes));
+    }
+}

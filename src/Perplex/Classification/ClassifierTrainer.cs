@@ -1,0 +1,64 @@
+using Perplex.Diagnostics;
+using Perplex.Encoders;
+using Perplex.Tensors;
+
+namespace Perplex.Classification;
+
+/// <summary>Trains a <see cref="ClassifierModel"/> on labeled documents and measures accuracy.</summary>
+public static class ClassifierTrainer
+{
+    /// <summary>
+    /// Builds vocabularies and the label set from <paramref name="train"/>, trains, and saves the model to
+    /// <paramref name="savePath"/> after every epoch that improves accuracy on <paramref name="valid"/> (every epoch
+    /// without validation data). <paramref name="config"/> supplies pooling and preprocessing; its encoder part is
+    /// filled in here. Returns the best model.
+    /// </summary>
+    public static (ClassifierModel Model, TrainingOutcome Outcome) Train(IReadOnlyList<LabeledDocument> train, IReadOnlyList<LabeledDocument>? valid,
+        EncoderOptions options, Func<SequenceEncoderConfig, ClassifierConfig> config, TrainingSettings settings, string savePath,
+        IProgressSink progress, TextWriter log)
+    {
+        if (train.Count == 0) throw new PerplexException("no labeled documents in the training data");
+        var labels = train.Select(d => d.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (labels.Count < 2) throw new PerplexException($"the training data has only one label ('{labels[0]}'); a classifier needs at least two");
+        var tokens = TokenEncoder.Build(train.Select(d => (IReadOnlyList<string>)d.Tokens), options.MinCount, options.MaxVocab, options.WithChars, "word");
+        var model = new ClassifierModel(config(options.CreateConfig(tokens)), tokens, labels, settings.Seed);
+        var labelIds = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
+        var inputs = train.Select(d => tokens.Encode(d.Tokens)).ToList();
+        var targets = train.Select(d => labelIds[d.Label]).ToArray();
+        log.WriteLine($"classifier: {train.Count:N0} documents, {train.Sum(d => (long)d.Tokens.Count):N0} tokens, labels {string.Join(", ", labels)}, " +
+                      $"{tokens.Words.Count:N0} words{(tokens.Chars is null ? "" : $", {tokens.Chars.Count:N0} characters")}, " +
+                      $"{model.Network.Parameters.Sum(p => (long)p.Value.Length):N0} parameters");
+        Func<double>? validate = valid is { Count: > 0 } ? () => Accuracy(model, valid) : null;
+        var outcome = SupervisedTrainer.Run(new Trainable(model.Network, inputs, targets), inputs.Select(i => i.Length).ToList(),
+            settings, validate, _ => model.Save(savePath), progress, log);
+        return (ClassifierModel.Load(savePath), outcome);
+    }
+
+    /// <summary>Accuracy of <paramref name="model"/> on <paramref name="documents"/>.</summary>
+    public static double Accuracy(ClassifierModel model, IReadOnlyList<LabeledDocument> documents)
+    {
+        var predicted = model.Classify(documents.Select(d => (IReadOnlyList<string>)d.Tokens).ToList());
+        int correct = 0;
+        for (int i = 0; i < documents.Count; i++)
+            if (predicted[i]?.Label == documents[i].Label) correct++;
+        return documents.Count == 0 ? 0 : (double)correct / documents.Count;
+    }
+
+    private sealed class Trainable(SentenceClassifier<float> network, List<EncodedSequence> inputs, int[] targets) : ISupervisedModel
+    {
+        public IReadOnlyList<Parameter<float>> Parameters => network.Parameters;
+
+        public bool Training
+        {
+            get => network.Training;
+            set => network.Training = value;
+        }
+
+        public double TrainBatch(int[] batch)
+        {
+            float loss = network.Loss(batch.Select(i => inputs[i]).ToList(), batch.Select(i => targets[i]).ToArray());
+            network.Backward();
+            return loss;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Numerics;
+using Perplex.Layers;
+using Perplex.Tensors;
+using Perplex.Text;
+
+namespace Perplex.Encoders;
+
+/// <summary>
+/// The encoder shared by the tagger, the classifier and later sequence-to-sequence models:
+/// word embedding (+ the character BiRNN feature of each word) → dropout → multi-layer (bi)directional
+/// RNN/LSTM/GRU, giving one hidden state per position [T][B][D·H] (forward half first, then reverse half).
+/// <para>A batch holds B sequences of the SAME length T (see <see cref="LengthBatches"/>), so there is no padding
+/// and the reverse direction of every sequence starts at its real last token.</para>
+/// <para>Parameter names, as a PyTorch state_dict: <c>embedding.weight</c>, <c>char_embedding.weight</c>,
+/// <c>char_rnn.weight_ih_l0</c> … <c>char_rnn.bias_hh_l0_reverse</c>, <c>rnn.weight_ih_l0</c> … .</para>
+/// </summary>
+/// <typeparam name="T">float for training, double for exact gradient checks.</typeparam>
+public sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly CharacterFeatures<T>? _chars;
+    private int[] _ids = [];
+    private T[] _input = [], _dropped = [], _output = [], _dInput = [], _dEmbedded = [], _dChars = [], _charFeatures = [], _embedded = [];
+
+    /// <summary>Creates a zero-initialised encoder (call <see cref="Initialize"/>); <paramref name="random"/> draws dropout masks.</summary>
+    public SequenceEncoder(SequenceEncoderConfig config, SeededRandom? random = null)
+    {
+        config.Validate();
+        Config = config;
+        Random = random ?? new SeededRandom(0);
+        WordEmbedding = new Embedding<T>(config.WordVocabSize, config.EmbeddingSize, "embedding.");
+        if (config.HasCharFeatures)
+            _chars = new CharacterFeatures<T>(config.CharVocabSize, config.CharEmbeddingSize, config.CharHiddenSize, config.CharCell, Random);
+        InputDropout = new Dropout<T>(config.Dropout, Random);
+        Rnn = new RecurrentStack<T>(config.Cell, config.InputSize, config.HiddenSize, config.Layers, config.Bidirectional,
+            config.Dropout, Random, "rnn.");
+        Parameters = [WordEmbedding.Weight, .. _chars?.Parameters ?? [], .. Rnn.Parameters];
+    }
+
+    /// <summary>The architecture.</summary>
+    public SequenceEncoderConfig Config { get; }
+
+    /// <summary>Source of dropout masks and word dropout.</summary>
+    public SeededRandom Random { get; }
+
+    /// <summary>The word embedding table.</summary>
+    public Embedding<T> WordEmbedding { get; }
+
+    /// <summary>Dropout applied to the recurrent network's input rows.</summary>
+    public Dropout<T> InputDropout { get; }
+
+    /// <summary>The word-level recurrent network.</summary>
+    public RecurrentStack<T> Rnn { get; }
+
+    /// <summary>The character embedding, or null without character features.</summary>
+    public Embedding<T>? CharEmbedding => _chars?.Embedding;
+
+    /// <summary>The character BiRNN, or null without character features.</summary>
+    public RecurrentStack<T>? CharRnn => _chars?.Rnn;
+
+    /// <summary>Every parameter, in state_dict order.</summary>
+    public IReadOnlyList<Parameter<T>> Parameters { get; }
+
+    /// <summary>Width of an output row, D·H.</summary>
+    public int OutputSize => Rnn.OutputSize;
+
+    /// <summary>T of the last Forward.</summary>
+    public int Steps { get; private set; }
+
+    /// <summary>B of the last Forward.</summary>
+    public int Batch { get; private set; }
+
+    /// <summary>Dropout and word dropout are applied only while this is true.</summary>
+    public bool Training
+    {
+        get => Rnn.Training;
+        set => Rnn.Training = value;
+    }
+
+    /// <summary>
+    /// Initialises every weight: embeddings uniform in ±0.1 (as word_language_model), recurrent weights as PyTorch
+    /// (uniform ±1/√H).
+    /// </summary>
+    public void Initialize(SeededRandom random)
+    {
+        random.FillUniform<T>(WordEmbedding.Weight.Value.Data, 0.1);
+        if (_chars is not null)
+        {
+            random.FillUniform<T>(_chars.Embedding.Weight.Value.Data, 0.1);
+            _chars.Rnn.InitializeDefault(random);
+        }
+        Rnn.InitializeDefault(random);
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="batch"/> (all of one length T) and returns the hidden states [T][B][D·H], valid until
+    /// the next Forward. Position (t, b) is row t·B + b.
+    /// </summary>
+    public ReadOnlySpan<T> Forward(IReadOnlyList<EncodedSequence> batch)
+    {
+        if (batch.Count == 0) throw new ArgumentException("empty batch", nameof(batch));
+        int steps = batch[0].Length, count = batch.Count, rows = steps * count;
+        foreach (var s in batch)
+            if (s.Length != steps) throw new ArgumentException($"a batch must hold sequences of one length ({s.Length} ≠ {steps})", nameof(batch));
+        Steps = steps;
+        Batch = count;
+        int e = Config.EmbeddingSize, width = Config.InputSize;
+
+        var ids = Workspace.Ensure(ref _ids, rows);
+        double unkRate = Training ? Config.WordDropout : 0;
+        for (int t = 0; t < steps; t++)
+            for (int b = 0; b < count; b++)
+                ids[t * count + b] = unkRate > 0 && Random.NextDouble() < unkRate ? Vocabulary.UnkId : batch[b].WordIds[t];
+
+        // x[t][b] = [word embedding | character feature]
+        var input = Workspace.Ensure(ref _input, rows * width);
+        var embedded = Workspace.Ensure(ref _embedded, rows * e);
+        WordEmbedding.Forward(ids, embedded);
+        for (int r = 0; r < rows; r++) embedded.Slice(r * e, e).CopyTo(input.Slice(r * width, e));
+        if (_chars is not null)
+        {
+            var words = new int[rows][];
+            for (int t = 0; t < steps; t++)
+                for (int b = 0; b < count; b++)
+                    words[t * count + b] = batch[b].CharIds?[t] ?? throw new ArgumentException("the encoder needs character ids", nameof(batch));
+            int f = _chars.FeatureSize;
+            var features = Workspace.Ensure(ref _charFeatures, rows * f);
+            _chars.Forward(words, features);
+            for (int r = 0; r < rows; r++) features.Slice(r * f, f).CopyTo(input.Slice(r * width + e, f));
+        }
+
+        var dropped = Workspace.Ensure(ref _dropped, rows * width);
+        InputDropout.Forward(input, dropped, Training);
+        var output = Workspace.Ensure(ref _output, rows * OutputSize);
+        Rnn.Forward(dropped, steps, count, default, default, output, default, default);
+        return output;
+    }
+
+    /// <summary>Backpropagates d loss / d hidden states [T][B][D·H] of the last Forward into every parameter gradient.</summary>
+    public void Backward(ReadOnlySpan<T> dOutput)
+    {
+        int rows = Steps * Batch, e = Config.EmbeddingSize, width = Config.InputSize;
+        var dInput = Workspace.Ensure(ref _dInput, rows * width);
+        Rnn.Backward(_dropped.AsSpan(0, rows * width), dOutput, default, default, dInput, default, default);
+        InputDropout.Backward(dInput, dInput);
+        var dEmbedded = Workspace.Ensure(ref _dEmbedded, rows * e);
+        for (int r = 0; r < rows; r++) dInput.Slice(r * width, e).CopyTo(dEmbedded.Slice(r * e, e));
+        WordEmbedding.Backward(_ids.AsSpan(0, rows), dEmbedded);
+        if (_chars is not null)
+        {
+            int f = _chars.FeatureSize;
+            var dChars = Workspace.Ensure(ref _dChars, rows * f);
+            for (int r = 0; r < rows; r++) dInput.Slice(r * width + e, f).CopyTo(dChars.Slice(r * f, f));
+            _chars.Backward(dChars);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Perplex.Diagnostics;
+using Perplex.Layers;
+using Perplex.Training;
+
+namespace Perplex.Encoders;
+
+/// <summary>What a training run achieved.</summary>
+/// <param name="BestScore">The best validation score (or the last epoch's training loss negated without validation).</param>
+/// <param name="BestEpoch">The epoch whose model was saved last.</param>
+/// <param name="Epochs">Epochs run (the last one may be partial when a time limit stopped it).</param>
+/// <param name="Seconds">Wall-clock training time.</param>
+public sealed record TrainingOutcome(double BestScore, int BestEpoch, int Epochs, double Seconds);
+
+/// <summary>
+/// The training loop the tagger and the classifier share: each epoch visits the training examples in shuffled
+/// equal-length batches, clips the global gradient norm and steps the optimizer; then the model is validated and
+/// SAVED whenever validation improved (so a run that dies or is stopped keeps its best model), and the learning
+/// rate is divided by <see cref="TrainingSettings.LearningRateDecay"/> when it did not.
+/// </summary>
+public static class SupervisedTrainer
+{
+    /// <summary>
+    /// Trains <paramref name="model"/> on examples with lengths <paramref name="lengths"/>. <paramref name="validate"/>
+    /// returns a score where higher is better (accuracy); without it every epoch is saved. <paramref name="save"/>
+    /// receives the epoch number. Progress and a line per epoch go to <paramref name="progress"/> and <paramref name="log"/>.
+    /// </summary>
+    public static TrainingOutcome Run(ISupervisedModel model, IReadOnlyList<int> lengths, TrainingSettings settings,
+        Func<double>? validate, Action<int> save, IProgressSink progress, TextWriter log)
+    {
+        var optimizer = Optimizer<float>.Create(settings.Optimizer, model.Parameters, settings.LearningRate);
+        var shuffle = new SeededRandom(settings.Seed ^ 0x5EED5EEDUL);
+        var annealer = new PlateauAnnealer(Math.Max(1.000001, settings.LearningRateDecay));
+        var clock = Stopwatch.StartNew();
+        double? limit = settings.MaxMinutes * 60;
+        double bestScore = double.NegativeInfinity;
+        int bestEpoch = 0, epoch = 0;
+        bool outOfTime = false;
+        while (epoch < settings.Epochs && !outOfTime)
+        {
+            epoch++;
+            var batches = LengthBatches.Create(lengths, settings.BatchSize, shuffle);
+            progress.BeginStage($"epoch {epoch}/{settings.Epochs}", lengths.Count, "examples");
+            model.Training = true;
+            double lossSum = 0;
+            long lossCount = 0;
+            foreach (var batch in batches)
+            {
+                optimizer.ZeroGrad();
+                double loss = model.TrainBatch(batch);
+                double norm = GradientClipping.ClipGlobalNorm(model.Parameters, settings.Clip);
+                if (!double.IsFinite(loss) || !double.IsFinite(norm))
+                {
+                    var bad = GradientClipping.FirstNonFiniteGradient(model.Parameters);
+                    throw new PerplexException($"training diverged in epoch {epoch} (loss {loss}, gradient of {bad?.Name ?? "?"} not finite); " +
+                        $"try a smaller --lr{(bestEpoch > 0 ? $"; the model of epoch {bestEpoch} is saved" : "")}");
+                }
+                optimizer.Step();
+                lossSum += loss * batch.Length;
+                lossCount += batch.Length;
+                progress.Advance(batch.Length);
+                progress.SetStatus($"loss {lossSum / lossCount:F4}");
+                if (limit is { } l && clock.Elapsed.TotalSeconds > l)
+                {
+                    outOfTime = true;
+                    break;
+                }
+            }
+            model.Training = false;
+            double trainLoss = lossSum / Math.Max(1, lossCount);
+            double score = validate?.Invoke() ?? -trainLoss;
+            double learningRate = optimizer.LearningRate;
+            bool improved = annealer.Observe(-score, ref learningRate);
+            if (validate is null) improved = true; // nothing to select on: keep the latest model
+            optimizer.LearningRate = learningRate;
+            if (improved)
+            {
+                save(epoch);
+                bestScore = score;
+                bestEpoch = epoch;
+            }
+            log.WriteLine($"epoch {epoch}{(outOfTime ? " (stopped by the time limit)" : "")}: train loss {trainLoss:F4}" +
+                (validate is null ? "" : $", valid {score * 100:F2}%") +
+                $", {clock.Elapsed.TotalSeconds:F0} s{(improved ? ", saved" : $", lr now {learningRate:G3}")}");
+        }
+        return new TrainingOutcome(bestScore, bestEpoch, epoch, clock.Elapsed.TotalSeconds);
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Perplex.Text;
+
+namespace Perplex.Encoders;
+
+/// <summary>
+/// Turns tokens into <see cref="EncodedSequence"/>s: word ids from a word vocabulary (unknown words → &lt;unk&gt;)
+/// and, when there is a character vocabulary, the ids of each word's grapheme clusters. Words longer than
+/// <see cref="MaxWordCharacters"/> graphemes keep their first and last halves (prefixes and endings carry the
+/// morphology, and it bounds the character network's work).
+/// </summary>
+public sealed class TokenEncoder
+{
+    /// <summary>The longest character sequence given to the character network.</summary>
+    public const int MaxWordCharacters = 24;
+
+    private static readonly GraphemeTokenizer Graphemes = new();
+
+    /// <summary>Wraps the vocabularies; <paramref name="chars"/> is null for an encoder without character features.</summary>
+    public TokenEncoder(Vocabulary words, Vocabulary? chars)
+    {
+        Words = words;
+        Chars = chars;
+    }
+
+    /// <summary>The word vocabulary.</summary>
+    public Vocabulary Words { get; }
+
+    /// <summary>The character vocabulary, or null.</summary>
+    public Vocabulary? Chars { get; }
+
+    /// <summary>
+    /// Builds the vocabularies from training sentences: words seen at least <paramref name="minCount"/> times (at most
+    /// <paramref name="maxWords"/> entries) and, when <paramref name="withChars"/>, every grapheme seen at least twice.
+    /// </summary>
+    public static TokenEncoder Build(IEnumerable<IReadOnlyList<string>> sentences, int minCount, int? maxWords, bool withChars, string tokenizer = "word")
+    {
+        var wordCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var charCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var sentence in sentences)
+            foreach (var token in sentence)
+            {
+                wordCounts[token] = wordCounts.GetValueOrDefault(token) + 1;
+                if (withChars)
+                    foreach (var c in Graphemes.Tokenize(token)) charCounts[c] = charCounts.GetValueOrDefault(c) + 1;
+            }
+        var words = Vocabulary.FromCounts(wordCounts, minCount, maxWords, tokenizer: tokenizer);
+        var chars = withChars ? Vocabulary.FromCounts(charCounts, 2, tokenizer: "char") : null;
+        return new TokenEncoder(words, chars);
+    }
+
+    /// <summary>Encodes a non-empty token list.</summary>
+    public EncodedSequence Encode(IReadOnlyList<string> tokens)
+    {
+        var ids = new int[tokens.Count];
+        var chars = Chars is null ? null : new int[tokens.Count][];
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            ids[i] = Words.IdOrUnk(tokens[i]);
+            if (chars is not null) chars[i] = CharIds(tokens[i]);
+        }
+        return new EncodedSequence(ids, chars);
+    }
+
+    /// <summary>How many of <paramref name="tokens"/> are not in the word vocabulary.</summary>
+    public int UnknownCount(IReadOnlyList<string> tokens) => tokens.Count(t => !Words.Contains(t));
+
+    private int[] CharIds(string token)
+    {
+        var graphemes = Graphemes.Tokenize(token);
+        if (graphemes.Count == 0) return [Vocabulary.UnkId];
+        if (graphemes.Count > MaxWordCharacters)
+        {
+            int half = MaxWordCharacters / 2;
+            graphemes = [.. graphemes.Take(half), .. graphemes.Skip(graphemes.Count - (MaxWordCharacters - half))];
+        }
+        var ids = new int[graphemes.Count];
+        for (int i = 0; i < ids.Length; i++) ids[i] = Chars!.IdOrUnk(graphemes[i]);
+        return ids;
+    }
+
+    /// <summary>Both vocabularies as one JSON object (stored in model files).</summary>
+    public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, JsonElement?>
+    {
+        ["words"] = JsonDocument.Parse(Words.ToJson()).RootElement,
+        ["chars"] = Chars is null ? null : JsonDocument.Parse(Chars.ToJson()).RootElement,
+    });
+
+    /// <summary>Parses <see cref="ToJson"/> output; <paramref name="source"/> names the file in errors.</summary>
+    public static TokenEncoder FromJson(string json, string? source = null)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (!doc.RootElement.TryGetProperty("words", out var words))
+                throw new PerplexException("the model's vocabulary has no word list", source);
+            var chars = doc.RootElement.TryGetProperty("chars", out var c) && c.ValueKind == JsonValueKind.Object
+                ? Vocabulary.FromJson(c.GetRawText(), source) : null;
+            return new TokenEncoder(Vocabulary.FromJson(words.GetRawText(), source), chars);
+        }
+        catch (JsonException e)
+        {
+            throw new PerplexException($"the model's vocabulary is not valid JSON: {e.Message}", source);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace Perplex.Encoders;
+
+/// <summary>How a tagger or classifier is trained.</summary>
+/// <param name="Epochs">Passes over the training data (<c>--epochs</c>).</param>
+/// <param name="LearningRate">Initial learning rate (<c>--lr</c>).</param>
+/// <param name="BatchSize">Most sequences per batch; batches hold sequences of one length (<c>--batch-size</c>).</param>
+/// <param name="Clip">Global gradient-norm limit, 0 for none (<c>--clip</c>).</param>
+/// <param name="Seed">Seed of initialisation, shuffling and dropout (<c>--seed</c>).</param>
+/// <param name="Optimizer">sgd, adam or adamw (<c>--optimizer</c>).</param>
+/// <param name="LearningRateDecay">Divisor applied to the learning rate after an epoch that did not improve validation.</param>
+/// <param name="MaxMinutes">Stop after this much wall-clock training time (the epoch in progress is validated and kept if better); null for no limit.</param>
+public sealed record TrainingSettings(
+    int Epochs = 10, double LearningRate = 1e-3, int BatchSize = 32, double Clip = 5, ulong Seed = 1,
+    string Optimizer = "adam", double LearningRateDecay = 2, double? MaxMinutes = null);
