@@ -21,6 +21,7 @@ public class GemmTests
             yield return (s, 40 - s, s / 2 + 1);
             yield return ((s * 7) % 41, s, 41 - s);
         }
+        yield return (5, 7, 0); // empty inner dimension: C = 0, or unchanged when accumulating
         yield return (67, 253, 129);
         yield return (300, 511, 70);
         yield return (13, 1100, 600); // several NC blocks and three KC blocks
