@@ -6,7 +6,8 @@ namespace Perplex.Tensors;
 /// <summary>
 /// The packed, cache-blocked GEMM driver around a register-blocked micro-kernel. Loop nest, outermost first:
 /// column blocks of NC (jc), depth blocks of KC (pc: pack B̃), row blocks of MC (ic: pack Ã), then MR-high (ir)
-/// and NR-wide (jr) tiles computed by <typeparamref name="TKernel"/>.
+/// and NR-wide (jr) tiles computed by <typeparamref name="TKernel"/>. B̃ comes from a <see cref="PackedMatrix{T}"/> when
+/// the caller packed it beforehand, is read in place when the product has few rows, and is packed per block otherwise.
 /// Threads: a product with few rows splits its columns (each thread packs only its own part of B; A is small);
 /// one with many rows shares each packed B block — the threads pack disjoint panels of it — and splits the rows,
 /// each thread packing only its own rows of A. Every path adds the same partial sums in the same order, so the
@@ -140,7 +141,7 @@ internal static unsafe class PackedGemm<T, TKernel>
                 Tile(ir, jr, mc, nc, kc, aBlock, b, c, ldc, add, edge);
     }
 
-    /// <summary>One MR×NR tile of C at (ir, jr) of the block; the bottom edge uses a kernel with fewer rows.</summary>
+    /// <summary>One MR×NR tile of C at (ir, jr) of the block; at the bottom and right edges, a kernel with fewer rows or vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile(int ir, int jr, int mc, int nc, int kc, T* aBlock, in BlockOfB b, T* c, nint ldc, bool add, T* edge)
     {

@@ -21,6 +21,7 @@ public class GemmTests
             yield return (s, 40 - s, s / 2 + 1);
             yield return ((s * 7) % 41, s, 41 - s);
         }
+        yield return (5, 7, 0); // empty inner dimension: C = 0, or unchanged when accumulating
         yield return (67, 253, 129);
         yield return (300, 511, 70);
         yield return (13, 1100, 600); // several NC blocks and three KC blocks
@@ -134,13 +135,38 @@ internal sealed class GemmCase<T> where T : unmanaged, IFloatingPointIeee754<T>
         (this.transA, this.transB, this.m, this.n, this.k, this.accumulate) = (transA, transB, m, n, k, accumulate);
         (a, b, lda, ldb) = GemmTests.Operands<T>(transA, transB, m, n, k, seed: m * 10007 + n * 101 + k);
         c0 = TestArrays.Random<T>(m * n, m + n + k);
-        var ad = a.Select(double.CreateChecked).ToArray();
-        var bd = b.Select(double.CreateChecked).ToArray();
-        expected = c0.Select(double.CreateChecked).ToArray();
-        Gemm.Reference<double>(transA, transB, m, n, k, ad, lda, bd, ldb, expected, Math.Max(1, n), accumulate);
-        bound = new double[m * n];
-        Gemm.Reference<double>(transA, transB, m, n, k, ad.Select(Math.Abs).ToArray(), lda, bd.Select(Math.Abs).ToArray(), ldb,
-            bound, Math.Max(1, n), false);
+        (expected, bound) = DoubleReference();
+    }
+
+    /// <summary>op(A)·op(B) (+ C) and |op(A)|·|op(B)| in double, with both operands first copied out plainly.</summary>
+    private (double[] Product, double[] Bound) DoubleReference()
+    {
+        var opA = new double[m * k];
+        var opB = new double[k * n];
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p++) opA[i * k + p] = double.CreateChecked(transA ? a[p * lda + i] : a[i * lda + p]);
+        for (int p = 0; p < k; p++)
+            for (int j = 0; j < n; j++) opB[p * n + j] = double.CreateChecked(transB ? b[j * ldb + p] : b[p * ldb + j]);
+        var product = new double[m * n];
+        var bound = new double[m * n];
+        for (int i = 0; i < m; i++)
+        {
+            var row = product.AsSpan(i * n, n);
+            var rowBound = bound.AsSpan(i * n, n);
+            for (int p = 0; p < k; p++)
+            {
+                double av = opA[i * k + p];
+                var bRow = opB.AsSpan(p * n, n);
+                for (int j = 0; j < n; j++)
+                {
+                    row[j] += av * bRow[j];
+                    rowBound[j] += Math.Abs(av * bRow[j]);
+                }
+            }
+            if (accumulate)
+                for (int j = 0; j < n; j++) row[j] += double.CreateChecked(c0[i * n + j]);
+        }
+        return (product, bound);
     }
 
     public void Verify(GemmPath path, int threads, double tolerance, PackedMatrix<T>? packed = null)
