@@ -53,15 +53,18 @@ public sealed partial class Trainer
         _train = new TokenBatches(train, options.BatchSize);
         if (_train.ChunkCount(options.Bptt) == 0)
             throw new PerplexException($"the training text has {train.Length} tokens, too few for {options.BatchSize} streams (--batch-size) of at least 2 tokens");
-        _valid = new TokenBatches(valid, options.EvalBatchSize);
-        if (_valid.ChunkCount(options.Bptt) == 0)
-            throw new PerplexException($"the validation text has {valid.Length} tokens, too few for {options.EvalBatchSize} evaluation streams");
-        _test = test is null ? null : new TokenBatches(test, options.EvalBatchSize);
-        if (_test is { } t && t.ChunkCount(options.Bptt) == 0)
-            throw new PerplexException($"the test text has {test!.Length} tokens, too few for {options.EvalBatchSize} evaluation streams");
+        _valid = EvaluationBatches(valid, "validation");
+        _test = test is null ? null : EvaluationBatches(test, "test");
         Optimizer = Optimizer<float>.Create(options.Optimizer, model.Parameters, state.LearningRate, options.WeightDecay);
         _annealer = new PlateauAnnealer(4, state.BestValidLoss);
         if (model is WindowLanguageModel<float> window) window.PadToken = Vocabulary.EosId;
+    }
+
+    /// <summary>A short text is evaluated with fewer streams rather than trimmed to nothing.</summary>
+    private TokenBatches EvaluationBatches(int[] tokens, string what)
+    {
+        if (tokens.Length < 2) throw new PerplexException($"the {what} text has {tokens.Length} tokens; at least 2 are needed");
+        return new TokenBatches(tokens, Math.Min(Options.EvalBatchSize, tokens.Length / 2));
     }
 
     /// <summary>The model being trained.</summary>

@@ -118,4 +118,17 @@ public sealed class TrainerTests : IDisposable
         Assert.Contains("training diverged at epoch", ex.Message);
         Assert.Matches("(gradients that blew up|no longer finite|overflowed)", ex.Message);
     }
+
+    [Fact]
+    public void AShortValidationTextIsEvaluatedWithFewerStreams()
+    {
+        var vocabulary = TinyCorpus.Vocabulary();
+        var model = LanguageModels.Create<float>(TinyCorpus.Config(vocabulary), 1);
+        var oneLine = TinyCorpus.Tokens(vocabulary, 1)[..7]; // "the cat sat on the mat </s>"
+        var trainer = new Trainer(model, vocabulary, TinyCorpus.Tokens(vocabulary, 4), oneLine, null, Recipe(epochs: 1) with { EvalBatchSize = 10 });
+        trainer.Run(NullProgress.Instance);
+        Assert.True(double.IsFinite(trainer.State.BestValidLoss!.Value));
+        Assert.Contains("at least 2 are needed", Assert.Throws<PerplexException>(() =>
+            new Trainer(model, vocabulary, TinyCorpus.Tokens(vocabulary, 4), [2], null, Recipe())).Message);
+    }
 }
