@@ -78,7 +78,12 @@ internal static class TrainCommand
             trainer.CheckpointPath = checkpoint;
             trainer.LogPath = result.GetValue(o.Log);
             var plot = result.GetValue(o.Plot);
-            if (plot is not null) trainer.EpochCompleted = history => TrainingPlot.Write(history, plot);
+            trainer.EpochCompleted = history =>
+            {
+                // one line per epoch as it ends, as word_language_model prints them
+                output.WriteLine(EpochLine(history.Epochs.Last()));
+                if (plot is not null) TrainingPlot.Write(history, plot);
+            };
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"model: {NeuralModelFile.Describe(trainer.Model.Config)}, {trainer.Model.Parameters.Sum(p => (long)p.Value.Length):N0} parameters"));
@@ -88,9 +93,6 @@ internal static class TrainCommand
                 output.WriteLine($"resuming {resume} at epoch {trainer.State.Epoch}, step {trainer.State.Step}");
 
             var outcome = trainer.Run(progress);
-            foreach (var r in trainer.State.History.Epochs.SkipWhile(r => saved is not null && r.Epoch < saved.State.Epoch))
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| end of epoch {r.Epoch,3} | lr {r.LearningRate:G4} | train ppl {Math.Exp(r.TrainLoss),8:F2} | valid ppl {Math.Exp(r.ValidLoss!.Value),8:F2}{(r.TestLoss is { } t ? $" | test ppl {Math.Exp(t),8:F2}" : "")} | {r.TokensPerSecond:N0} tokens/s |"));
             if (outcome == TrainingOutcome.StoppedAtMaxSteps)
             {
                 output.WriteLine($"stopped after {trainer.State.Step} steps; resume with --resume {checkpoint}");
@@ -102,6 +104,9 @@ internal static class TrainCommand
             return 0;
         });
     }
+
+    private static string EpochLine(TrainingRecord r) => string.Create(CultureInfo.InvariantCulture,
+        $"| end of epoch {r.Epoch,3} | lr {r.LearningRate:G4} | train ppl {Math.Exp(r.TrainLoss),8:F2} | valid ppl {Math.Exp(r.ValidLoss!.Value),8:F2}{(r.TestLoss is { } t ? $" | test ppl {Math.Exp(t),8:F2}" : "")} | {r.Seconds:F0} s, {r.TokensPerSecond:N0} tokens/s |");
 
     /// <summary><c>model.safetensors</c> → <c>model.checkpoint.safetensors</c>.</summary>
     internal static string DefaultCheckpointPath(string save)
