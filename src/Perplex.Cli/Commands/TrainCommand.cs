@@ -19,11 +19,12 @@ internal static class TrainCommand
             "Train a neural language model (RNN/LSTM/GRU or fixed-window) with word_language_model's recipe: truncated BPTT, " +
             "gradient clipping, SGD annealed ÷4 on a validation plateau (or Adam/AdamW); the best model is saved as safetensors.");
         o.AddTo(command);
-        command.SetAction(result => Run(result, o));
+        // the asynchronous form receives Ctrl+C as a cancellation: the trainer checkpoints and stops between two steps
+        command.SetAction((result, cancellation) => Task.FromResult(Run(result, o, cancellation)));
         return command;
     }
 
-    private static int Run(ParseResult result, TrainFlags o)
+    private static int Run(ParseResult result, TrainFlags o, CancellationToken cancellation)
     {
         NeuralOptions.ApplyThreads(result, o.Threads);
         var output = result.InvocationConfiguration.Output;
@@ -92,7 +93,7 @@ internal static class TrainCommand
             if (resume is not null)
                 output.WriteLine($"resuming {resume} at epoch {trainer.State.Epoch}, step {trainer.State.Step}");
 
-            var outcome = trainer.Run(progress);
+            var outcome = trainer.Run(progress, cancellation);
             if (outcome == TrainingOutcome.StoppedAtMaxSteps)
             {
                 output.WriteLine($"stopped after {trainer.State.Step} steps; resume with --resume {checkpoint}");

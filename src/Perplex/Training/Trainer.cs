@@ -100,7 +100,10 @@ public sealed partial class Trainer
     /// <summary>Number of BPTT chunks (optimizer steps) per epoch.</summary>
     public int ChunksPerEpoch => _train.ChunkCount(Options.Bptt);
 
-    /// <summary>Trains until all epochs are done or <see cref="TrainingOptions.MaxSteps"/> is reached.</summary>
+    /// <summary>
+    /// Trains until all epochs are done or <see cref="TrainingOptions.MaxSteps"/> is reached. Cancelling
+    /// <paramref name="cancellation"/> stops before the next step with a checkpoint and a <see cref="PerplexException"/>.
+    /// </summary>
     public TrainingOutcome Run(IProgressSink progress, CancellationToken cancellation = default)
     {
         int bptt = Options.Bptt, batch = Options.BatchSize;
@@ -119,7 +122,7 @@ public sealed partial class Trainer
             for (int c = State.NextChunk; c < starts.Length; c++)
             {
                 if (State.Step >= Options.MaxSteps) return Stop();
-                cancellation.ThrowIfCancellationRequested();
+                if (cancellation.IsCancellationRequested) throw Interrupted();
                 var (input, target, length) = _train.GetBatch(starts[c], bptt);
                 watch.Restart();
                 Model.ZeroGrad();
@@ -143,6 +146,17 @@ public sealed partial class Trainer
             EndEpoch(progress);
         }
         return TrainingOutcome.Completed;
+    }
+
+    /// <summary>
+    /// Ctrl+C between two steps: the state is consistent, so it is checkpointed and the run can be resumed exactly.
+    /// </summary>
+    private PerplexException Interrupted()
+    {
+        SaveCheckpoint();
+        return new PerplexException(CheckpointPath is null
+            ? $"interrupted at epoch {State.Epoch}, step {State.Step} (no checkpoint path was given)"
+            : $"interrupted at epoch {State.Epoch}, step {State.Step}; checkpoint saved, continue with --resume {CheckpointPath}");
     }
 
     private TrainingOutcome Stop()

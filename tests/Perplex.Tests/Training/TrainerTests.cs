@@ -131,4 +131,34 @@ public sealed class TrainerTests : IDisposable
         Assert.Contains("at least 2 are needed", Assert.Throws<PerplexException>(() =>
             new Trainer(model, vocabulary, TinyCorpus.Tokens(vocabulary, 4), [2], null, Recipe())).Message);
     }
+
+    /// <summary>Cancels the run once the progress has seen a given number of training tokens.</summary>
+    private sealed class CancelAfter(long tokens, CancellationTokenSource source) : IProgressSink
+    {
+        private long _seen;
+        public void BeginStage(string name, long? total, string unit) { }
+        public void Advance(long amount) { if ((_seen += amount) >= tokens) source.Cancel(); }
+        public void SetStatus(string status) { }
+        public void Warn(string message) { }
+    }
+
+    [Fact]
+    public void CancellingCheckpointsAndTheRunResumesExactly()
+    {
+        var straight = NewTrainer(Recipe(epochs: 2));
+        straight.CheckpointPath = null;
+        straight.Run(NullProgress.Instance);
+
+        var interrupted = NewTrainer(Recipe(epochs: 2));
+        using var source = new CancellationTokenSource();
+        var ex = Assert.Throws<PerplexException>(() => interrupted.Run(new CancelAfter(7 * 4 * 5, source), source.Token));
+        Assert.Contains("interrupted at epoch 1, step 7; checkpoint saved", ex.Message);
+
+        var vocabulary = TinyCorpus.Vocabulary();
+        var resumed = Trainer.Resume(interrupted.CheckpointPath!, TinyCorpus.Tokens(vocabulary, 12), TinyCorpus.Tokens(vocabulary, 3),
+            TinyCorpus.Tokens(vocabulary, 2), Recipe(epochs: 2));
+        resumed.Run(NullProgress.Instance);
+        for (int i = 0; i < straight.Model.Parameters.Count; i++)
+            Assert.True(straight.Model.Parameters[i].Value.Data.AsSpan().SequenceEqual(resumed.Model.Parameters[i].Value.Data));
+    }
 }
