@@ -1,5 +1,6 @@
 using System.Numerics;
 using Perplex.Tensors;
+using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Perplex.Training;
 
@@ -48,32 +49,48 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
     /// <inheritdoc />
     protected override void Update(int index, Span<T> value, ReadOnlySpan<T> grad)
     {
-        var m = _expAvg[index].Data;
-        var v = _expAvgSq[index].Data;
+        var m = _expAvg[index].Data.AsSpan();
+        var v = _expAvgSq[index].Data.AsSpan();
         T b1 = T.CreateChecked(Beta1), b2 = T.CreateChecked(Beta2);
         T oneMinusB1 = T.One - b1, oneMinusB2 = T.One - b2;
         double biasCorrection1 = 1 - Math.Pow(Beta1, StepCount);
         double biasCorrection2 = 1 - Math.Pow(Beta2, StepCount);
-        T stepSize = T.CreateChecked(LearningRate / biasCorrection1);
+        T minusStepSize = T.CreateChecked(-LearningRate / biasCorrection1);
         T sqrtBc2 = T.CreateChecked(Math.Sqrt(biasCorrection2));
         T eps = T.CreateChecked(Eps);
         T decay = T.CreateChecked(WeightDecay);
         T decoupledFactor = T.CreateChecked(1 - LearningRate * WeightDecay);
         bool decays = WeightDecay != 0;
-        for (int i = 0; i < value.Length; i++)
+        // Vectorised in L1-sized blocks: each line below is one pass of the formula over the block.
+        Span<T> g = stackalloc T[Block], work = stackalloc T[Block];
+        for (int start = 0; start < value.Length; start += Block)
         {
-            T g = grad[i];
+            int n = Math.Min(Block, value.Length - start);
+            var p = value.Slice(start, n);
+            var mb = m.Slice(start, n);
+            var vb = v.Slice(start, n);
+            var gb = g[..n];
+            var w = work[..n];
+            grad.Slice(start, n).CopyTo(gb);
             if (decays)
             {
-                if (Decoupled) value[i] *= decoupledFactor;
-                else g += decay * value[i];
+                if (Decoupled) TP.Multiply(p, decoupledFactor, p);   // AdamW: p ← p·(1 − lr·λ)
+                else TP.MultiplyAdd(p, decay, gb, gb);               // Adam: g ← g + λp
             }
-            m[i] = b1 * m[i] + oneMinusB1 * g;
-            v[i] = b2 * v[i] + oneMinusB2 * g * g;
-            T denom = T.Sqrt(v[i]) / sqrtBc2 + eps;
-            value[i] -= stepSize * (m[i] / denom);
+            TP.Multiply(mb, b1, mb);
+            TP.MultiplyAdd(gb, oneMinusB1, mb, mb);                  // m ← β₁m + (1−β₁)g
+            TP.Multiply(gb, gb, w);
+            TP.Multiply(vb, b2, vb);
+            TP.MultiplyAdd(w, oneMinusB2, vb, vb);                   // v ← β₂v + (1−β₂)g²
+            TP.Sqrt(vb, w);
+            TP.Divide(w, sqrtBc2, w);
+            TP.Add(w, eps, w);                                       // √v / √(1−β₂ᵗ) + ε
+            TP.Divide(mb, w, w);
+            TP.MultiplyAdd(w, minusStepSize, p, p);                  // p ← p − lr/(1−β₁ᵗ) · m / denom
         }
     }
+
+    private const int Block = 512;
 
     /// <inheritdoc />
     public override IEnumerable<(string Name, Tensor<T> Tensor)> StateTensors()
