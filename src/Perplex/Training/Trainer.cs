@@ -141,6 +141,7 @@ public sealed partial class Trainer
                 State.EpochLossSum += loss * (double)tokens; State.EpochTokens += tokens; State.EpochSeconds += watch.Elapsed.TotalSeconds;
                 progress.Advance(tokens);
                 if (State.Step % Options.LogInterval == 0) RecordInterval(progress, starts.Length);
+                else if (State.Step % 10 == 0) progress.SetStatus(RunningStatus(State.IntervalLossSum / State.IntervalTokens, State.IntervalTokens / Math.Max(State.IntervalSeconds, 1e-9)));
                 if (Options.CheckpointEvery > 0 && State.Step % Options.CheckpointEvery == 0) SaveCheckpoint();
             }
             EndEpoch(progress);
@@ -172,11 +173,13 @@ public sealed partial class Trainer
         double loss = State.IntervalLossSum / State.IntervalTokens;
         State.History.Records.Add(new TrainingRecord("interval", State.Epoch, State.Step, Progress(chunksPerEpoch),
             State.LearningRate, loss, null, null, State.IntervalSeconds, State.IntervalTokens / Math.Max(State.IntervalSeconds, 1e-9)));
-        progress.SetStatus(string.Create(CultureInfo.InvariantCulture,
-            $"loss {loss:F2}  ppl {Math.Exp(loss):F1}  lr {State.LearningRate:G4}  {State.IntervalTokens / Math.Max(State.IntervalSeconds, 1e-9):N0} tokens/s"));
+        progress.SetStatus(RunningStatus(loss, State.IntervalTokens / Math.Max(State.IntervalSeconds, 1e-9)));
         State.IntervalLossSum = 0; State.IntervalTokens = 0; State.IntervalSeconds = 0;
         if (LogPath is not null) State.History.WriteCsv(LogPath); // a long epoch shows its progress in the log too
     }
+
+    private string RunningStatus(double loss, double tokensPerSecond) => string.Create(CultureInfo.InvariantCulture,
+        $"loss {loss:F2}  ppl {Math.Exp(loss):F1}  lr {State.LearningRate:G4}  {tokensPerSecond:N0} tokens/s");
 
     private void EndEpoch(IProgressSink progress)
     {
