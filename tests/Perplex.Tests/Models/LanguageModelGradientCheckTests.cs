@@ -79,8 +79,11 @@ public class LanguageModelGradientCheckTests
         var tokens = Enumerable.Range(0, steps * batch).Select(_ => rng.NextInt(8)).ToArray();
         var targets = Enumerable.Range(0, steps * batch).Select(_ => rng.NextInt(8)).ToArray();
 
-        model.ResetState(batch);
+        var before = model.GetState(); // taken before any call: no state yet
+        Assert.Equal(0, before.Batch);
         double whole = model.LogProbability(tokens, targets, steps, batch);
+        model.SetState(before);
+        Assert.Equal(whole, model.LogProbability(tokens, targets, steps, batch));
         model.ResetState(batch);
         double parts = model.LogProbability(tokens.AsSpan(0, 2 * batch), targets.AsSpan(0, 2 * batch), 2, batch)
             + model.LogProbability(tokens.AsSpan(2 * batch), targets.AsSpan(2 * batch), steps - 2, batch);
@@ -108,5 +111,31 @@ public class LanguageModelGradientCheckTests
         Assert.Equal(ModelKind.RnnSigmoid, LanguageModelConfig.ParseKind("rnn_sigmoid"));
         foreach (var kind in Enum.GetValues<ModelKind>())
             Assert.Equal(kind, LanguageModelConfig.ParseKind(LanguageModelConfig.KindName(kind)));
+    }
+}
+
+/// <summary>The window model sees exactly the last W tokens, across chunk boundaries.</summary>
+public class WindowContextTests
+{
+    [Fact]
+    public void Prediction_DependsOnlyOnTheLastWindowTokens()
+    {
+        var cfg = new LanguageModelConfig(ModelKind.Window, 10, 3, 4, Window: 3);
+        var model = new WindowLanguageModel<double>(cfg, seed: 8);
+        double[] LastLogits(int[] stream)
+        {
+            model.ResetState(1);
+            // feed all but the last token as one chunk, the last one as a step: the window crosses the boundary
+            model.Logits(stream.AsSpan(0, stream.Length - 1), stream.Length - 1, 1, new double[(stream.Length - 1) * 10]);
+            var logits = new double[10];
+            model.NextLogits(stream.AsSpan(stream.Length - 1), logits);
+            return logits;
+        }
+        var baseline = LastLogits([1, 2, 3, 4, 5, 6]);
+        Assert.Equal(baseline, LastLogits([9, 8, 7, 4, 5, 6]));     // only tokens outside the window changed
+        Assert.NotEqual(baseline, LastLogits([1, 2, 3, 9, 5, 6]));  // the oldest token inside the window changed
+        // a fresh stream pads its window with PadToken
+        model.PadToken = 7;
+        Assert.Equal(LastLogits([7, 7, 5]), LastLogits([5]));
     }
 }
