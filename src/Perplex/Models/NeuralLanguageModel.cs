@@ -127,9 +127,15 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     /// <summary>A copy of the carried state.</summary>
     public abstract ModelState<T> GetState();
 
-    /// <summary>Replaces the carried state with a copy of <paramref name="state"/>.</summary>
+    /// <summary>Replaces the carried state with a copy of <paramref name="state"/> (a state of batch 0, taken before the first call, means "no state yet").</summary>
     public void SetState(ModelState<T> state)
     {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Batch == 0)
+        {
+            Batch = 0;
+            return;
+        }
         ResetState(state.Batch);
         SetStateCore(state);
     }

@@ -79,8 +79,11 @@ public class LanguageModelGradientCheckTests
         var tokens = Enumerable.Range(0, steps * batch).Select(_ => rng.NextInt(8)).ToArray();
         var targets = Enumerable.Range(0, steps * batch).Select(_ => rng.NextInt(8)).ToArray();
 
-        model.ResetState(batch);
+        var before = model.GetState(); // taken before any call: no state yet
+        Assert.Equal(0, before.Batch);
         double whole = model.LogProbability(tokens, targets, steps, batch);
+        model.SetState(before);
+        Assert.Equal(whole, model.LogProbability(tokens, targets, steps, batch));
         model.ResetState(batch);
         double parts = model.LogProbability(tokens.AsSpan(0, 2 * batch), targets.AsSpan(0, 2 * batch), 2, batch)
             + model.LogProbability(tokens.AsSpan(2 * batch), targets.AsSpan(2 * batch), steps - 2, batch);
