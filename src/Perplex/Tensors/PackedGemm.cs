@@ -22,6 +22,9 @@ internal static unsafe class PackedGemm<T, TKernel>
     private static int NR => TKernel.Columns;
     private static int NC => Math.Max(NR, GemmBlocking.NC / NR * NR);
 
+    /// <summary>Rows packed at once: 16384 × KC floats is 16 MiB.</summary>
+    private const int MaxRowsPerPass = 16384;
+
     [ThreadStatic] private static Work? work;
 
     public static void Run(in GemmProblem<T> p, int threads)
@@ -31,6 +34,20 @@ internal static unsafe class PackedGemm<T, TKernel>
         {
             if (!p.Accumulate)
                 for (int i = 0; i < p.M; i++) new Span<T>(p.C + i * p.Ldc, p.N).Clear();
+            return;
+        }
+
+        if (p.M > MaxRowsPerPass)
+        {
+            // bound the packed copy of A (all rows × KC) by taking very tall products in bands of rows
+            for (int i0 = 0; i0 < p.M; i0 += MaxRowsPerPass)
+            {
+                var band = p;
+                band.M = Math.Min(MaxRowsPerPass, p.M - i0);
+                band.A = p.TransA ? p.A + i0 : p.A + i0 * p.Lda;
+                band.C = p.C + i0 * p.Ldc;
+                Run(band, threads);
+            }
             return;
         }
 

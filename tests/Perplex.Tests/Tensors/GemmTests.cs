@@ -216,3 +216,14 @@ public class GemmAllocationTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
+
+/// <summary>Very tall products are computed in bands of rows; the bands must join seamlessly.</summary>
+public class TallGemmTests
+{
+    [Fact]
+    public void BandsOfRowsJoinSeamlessly()
+    {
+        foreach (var (transA, transB) in new[] { (false, false), (true, false), (false, true) })
+            new GemmCase<float>(transA, transB, 16384 + 7, 5, 3, accumulate: true).Verify(GemmPaths.Best, 2, 1e-5);
+    }
+}
