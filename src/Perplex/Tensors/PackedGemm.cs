@@ -145,6 +145,7 @@ internal static unsafe class PackedGemm<T, TKernel>
     /// The macro-kernel: rows [i0, i1) × columns [jc, jc+nc) of C against depth block pc, from the packed rows of Ã
     /// (all of them, starting at <paramref name="a"/>) and a block of B̃; edge tiles go through a scratch tile.
     /// </summary>
+    [SkipLocalsInit] // the scratch tile is written by the kernel before it is read
     private static void Tiles(in GemmProblem<T> p, int i0, int i1, int jc, int nc, int pc, int kc, T* a, in BlockOfB b)
     {
         T* edge = stackalloc T[MR * NR];
