@@ -9,8 +9,8 @@ namespace Perplex.Tensors;
 /// for L2), then MR-high (ir) and NR-wide (jr) tiles computed by <typeparamref name="TKernel"/>, so each MR×KC
 /// sliver of Ã stays in L1 while the panels of B̃ stream past. B̃ comes from a <see cref="PackedMatrix{T}"/> when
 /// the caller packed it beforehand, is read in place when the product has few rows, and is packed per block otherwise.
-/// Threads: a product with few rows splits its columns (each thread packs only its own part of B; A is small);
-/// one with many rows splits the rows and shares the packed blocks: each thread packs its own rows of Ã and
+/// Threads: a product with few rows, or very many columns, splits its columns (each thread packs only its own
+/// part of B); otherwise the rows are split and the packed blocks shared: each thread packs its own rows of Ã and
 /// disjoint panels of each block of B̃. Every path adds the same partial sums in the same order, so the
 /// result does not depend on the thread count.
 /// </summary>
@@ -55,7 +55,10 @@ internal static unsafe class PackedGemm<T, TKernel>
         if (threads > 1 && 2L * p.M * p.N * p.K < GemmBlocking.ParallelFlops) threads = 1;
         var job = work ??= new Work();
         job.Problem = p;
-        if (threads > 1 && rowPanels >= 4 * threads)
+        // Wide products split their columns: one fork-join in all, and each thread's B stays in its own L2; the price,
+        // every thread packing all of A, is under 1 % of the work once each thread has 32 or more panels of B.
+        // Other tall products split their rows and share the packed blocks (a fork-join per block).
+        if (threads > 1 && rowPanels >= 4 * threads && columnPanels < 32 * threads)
         {
             job.Parts = threads;
             SharedBlocksSplitRows(job);
