@@ -149,6 +149,7 @@ internal static unsafe class PackedGemm<T, TKernel>
     /// (all of them, starting at <paramref name="a"/>) and a block of B̃; edge tiles go through a scratch tile.
     /// </summary>
     [SkipLocalsInit] // the scratch tile is written by the kernel before it is read
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tiles(in GemmProblem<T> p, int i0, int i1, int jc, int nc, int pc, int kc, T* a, in BlockOfB b)
     {
         T* edge = stackalloc T[MR * NR];
