@@ -22,6 +22,12 @@ internal static unsafe class PackedGemm<T, TKernel>
     private static int NR => TKernel.Columns;
     private static int NC => Math.Max(NR, GemmBlocking.NC / NR * NR);
 
+    /// <summary>
+    /// Work is cut into a few more parts than threads, claimed dynamically (see <see cref="ForkJoin"/>): a thread
+    /// the OS runs late then costs a small part, not half the product.
+    /// </summary>
+    private const int ChunksPerThread = 4;
+
     /// <summary>Rows packed at once: 16384 × KC floats is 16 MiB.</summary>
     private const int MaxRowsPerPass = 16384;
 
@@ -58,16 +64,18 @@ internal static unsafe class PackedGemm<T, TKernel>
         // Wide products split their columns: one fork-join in all, and each thread's B stays in its own L2; the price,
         // every thread packing all of A, is under 1 % of the work once each thread has 32 or more panels of B.
         // Other tall products split their rows and share the packed blocks (a fork-join per block).
+        job.Threads = threads;
         if (threads > 1 && rowPanels >= 4 * threads && columnPanels < 32 * threads)
         {
-            job.Parts = threads;
             SharedBlocksSplitRows(job);
         }
         else if (threads > 1 && columnPanels >= 2)
         {
-            job.Parts = Math.Min(threads, columnPanels);
+            // each slab packs A again: slabs of a small A are cheap, so take several per thread for balance;
+            // a large A is packed once per thread only
+            job.Parts = Math.Min(columnPanels, rowPanels <= 4 ? ChunksPerThread * threads : threads);
             job.Phase = Phase.ColumnSlabs;
-            ForkJoin.Run(job, job.Parts);
+            ForkJoin.Run(job, job.Parts, threads);
         }
         else
         {
@@ -201,7 +209,8 @@ internal static unsafe class PackedGemm<T, TKernel>
             (job.Pc, job.Kc) = (pc, kc);
             job.SharedA = (nint)sharedA.Ensure(RowPanels(p.M) * kc * MR);
             job.Phase = Phase.PackRowsOfA;
-            ForkJoin.Run(job, job.Parts);
+            job.Parts = Math.Min(RowPanels(p.M), ChunksPerThread * job.Threads);
+            ForkJoin.Run(job, job.Parts, job.Threads);
             for (int jc = 0; jc < p.N; jc += NC)
             {
                 int nc = Math.Min(NC, p.N - jc);
@@ -215,10 +224,12 @@ internal static unsafe class PackedGemm<T, TKernel>
                     job.SharedB = (nint)sharedB.Ensure(PanelsOfB(nc) * kc * NR);
                     job.BlockStride = (nint)kc * NR;
                     job.Phase = Phase.PackBlockOfB;
-                    ForkJoin.Run(job, job.Parts);
+                    job.Parts = Math.Min(PanelsOfB(nc), ChunksPerThread * job.Threads);
+                    ForkJoin.Run(job, job.Parts, job.Threads);
                 }
                 job.Phase = Phase.RowsOfBlock;
-                ForkJoin.Run(job, job.Parts);
+                job.Parts = Math.Min(RowPanels(p.M), ChunksPerThread * job.Threads);
+                ForkJoin.Run(job, job.Parts, job.Threads);
             }
         }
     }
@@ -238,7 +249,7 @@ internal static unsafe class PackedGemm<T, TKernel>
     private sealed class Work : ParallelWork
     {
         public GemmProblem<T> Problem;
-        public int Parts;
+        public int Parts, Threads;
         public Phase Phase;
         public int Jc, Nc, Pc, Kc;
         public nint SharedA, SharedB, BlockStride;
