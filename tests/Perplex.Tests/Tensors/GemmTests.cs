@@ -61,8 +61,9 @@ public class GemmTests
     [Fact]
     public void ThreadCountDoesNotChangeTheResult()
     {
-        // few rows: columns split between threads; many rows: shared packed blocks of B, rows split
-        foreach (var (m, n, k) in new[] { (20, 700, 300), (130, 300, 300), (7, 4000, 90) })
+        // few rows, or many rows and very many columns: columns split between threads;
+        // many rows otherwise: shared packed blocks, rows split
+        foreach (var (m, n, k) in new[] { (20, 700, 300), (130, 300, 300), (7, 4000, 90), (60, 4500, 40) })
         foreach (var (transA, transB) in Transposes)
         foreach (var path in GemmPaths.Supported().Where(p => p != GemmPath.Scalar))
         {
@@ -214,5 +215,16 @@ public class GemmAllocationTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 5; i++) Calls();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
+
+/// <summary>Very tall products are computed in bands of rows; the bands must join seamlessly.</summary>
+public class TallGemmTests
+{
+    [Fact]
+    public void BandsOfRowsJoinSeamlessly()
+    {
+        foreach (var (transA, transB) in new[] { (false, false), (true, false), (false, true) })
+            new GemmCase<float>(transA, transB, 16384 + 7, 5, 3, accumulate: true).Verify(GemmPaths.Best, 2, 1e-5);
     }
 }
