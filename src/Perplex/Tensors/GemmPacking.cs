@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace Perplex.Tensors;
@@ -13,6 +14,7 @@ internal static unsafe class GemmPacking
     /// Packs rows [i0, i0+mc) × columns [p0, p0+kc) of op(A) (m rows in all) into panels of mr rows:
     /// element (i, p) of panel q lands at dst[q·kc·mr + p·mr + (i − q·mr)].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA<T>(bool transA, T* a, nint lda, int m, int i0, int mc, int p0, int kc, int mr, T* dst) where T : unmanaged
     {
         for (int panel = 0; panel < mc; panel += mr, dst += kc * mr)
@@ -36,6 +38,7 @@ internal static unsafe class GemmPacking
     /// Packs rows [p0, p0+kc) of op(B) (n columns in all) for the column panels [firstPanel, endPanel) of width nr
     /// counted from column j0: element (p, j) of panel q lands at dst[q·panelStride + p·nr + (j − j0 − q·nr)].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB<T>(bool transB, T* b, nint ldb, int n, int j0, int p0, int kc, int nr,
         int firstPanel, int endPanel, T* dst, nint panelStride) where T : unmanaged
     {

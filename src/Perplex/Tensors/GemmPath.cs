@@ -19,9 +19,10 @@ internal enum GemmPath
 internal static class GemmPaths
 {
     /// <summary>The fastest path this machine supports.</summary>
+    /// <remarks>The vector kernels are built on fused multiply-add; without hardware FMA it would be emulated, slowly.</remarks>
     public static readonly GemmPath Best =
         Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? GemmPath.Vector512
-        : Vector256.IsHardwareAccelerated ? GemmPath.Vector256
+        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmPath.Vector256
         : GemmPath.Scalar;
 
     /// <summary>Every path this machine can run, for tests.</summary>

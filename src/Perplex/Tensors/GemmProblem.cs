@@ -16,16 +16,14 @@ internal unsafe struct GemmProblem<T> where T : unmanaged
 }
 
 /// <summary>
-/// Cache blocking of the packed GEMM (Goto/BLIS): a KC×NC block of B is packed to stay in L2, an MC×KC block of A
-/// is packed per row block, and the micro-kernel holds an MR×KC sliver of A in L1 while KC×NR slivers of B stream past.
+/// Cache blocking of the packed GEMM (after Goto and BLIS): all rows of A are packed once per depth block of KC, a
+/// KC×NC block of B is packed to stay in L2, and the micro-kernel holds an MR×KC sliver of A in L1 while the KC×NR
+/// panels of B stream past.
 /// </summary>
 internal static class GemmBlocking
 {
     /// <summary>Depth of one packed block; k is split into equal blocks of at most this.</summary>
     public static int KC = EnvironmentInt("PERPLEX_GEMM_KC", 256);
-
-    /// <summary>Rows of A packed at once (rounded down to a multiple of the kernel's MR).</summary>
-    public static int MC = EnvironmentInt("PERPLEX_GEMM_MC", 96);
 
     /// <summary>Columns of B packed at once (rounded down to a multiple of the kernel's NR).</summary>
     public static int NC = EnvironmentInt("PERPLEX_GEMM_NC", 1024);

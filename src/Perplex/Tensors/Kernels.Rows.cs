@@ -101,9 +101,9 @@ public static partial class Kernels
             if (!lossPerRow.IsEmpty) lossPerRow[r] = loss;
             if (!dlogits.IsEmpty)
             {
-                TP.Divide(e, sum, e);
-                e[target] -= T.One;
-                TP.Multiply(e, gradScale, e);
+                // (softmax − onehot)·scale, with the division and the scaling folded into one pass
+                TP.Multiply(e, gradScale / sum, e);
+                e[target] -= gradScale;
             }
         }
         return total;

@@ -73,6 +73,7 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>
     }
 
     /// <summary>R rows × V vectors of 16 columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hand-scheduled SIMD: compile it optimised at once, no tiering
     private static void Multiply<R, V>(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -197,6 +198,7 @@ internal readonly unsafe struct Vector256Kernel6x2<T> : IMicroKernel<T> where T 
     }
 
     /// <summary>R rows × V vectors of W columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hand-scheduled SIMD: compile it optimised at once, no tiering
     private static void Multiply<R, V>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount
     {
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;

@@ -5,11 +5,13 @@ namespace Perplex.Tensors;
 
 /// <summary>
 /// The packed, cache-blocked GEMM driver around a register-blocked micro-kernel. Loop nest, outermost first:
-/// column blocks of NC (jc), depth blocks of KC (pc: pack B̃), row blocks of MC (ic: pack Ã), then MR-high (ir)
-/// and NR-wide (jr) tiles computed by <typeparamref name="TKernel"/>.
-/// Threads: a product with few rows splits its columns (each thread packs only its own part of B; A is small);
-/// one with many rows shares each packed B block — the threads pack disjoint panels of it — and splits the rows,
-/// each thread packing only its own rows of A. Every path adds the same partial sums in the same order, so the
+/// depth blocks of KC (pc: pack all rows of Ã once), column blocks of NC (jc: pack a KC×NC block of B̃, sized
+/// for L2), then MR-high (ir) and NR-wide (jr) tiles computed by <typeparamref name="TKernel"/>, so each MR×KC
+/// sliver of Ã stays in L1 while the panels of B̃ stream past. B̃ comes from a <see cref="PackedMatrix{T}"/> when
+/// the caller packed it beforehand, is read in place when the product has few rows, and is packed per block otherwise.
+/// Threads: a product with few rows, or very many columns, splits its columns (each thread packs only its own
+/// part of B); otherwise the rows are split and the packed blocks shared: each thread packs its own rows of Ã and
+/// disjoint panels of each block of B̃. Every path adds the same partial sums in the same order, so the
 /// result does not depend on the thread count.
 /// </summary>
 internal static unsafe class PackedGemm<T, TKernel>
@@ -18,8 +20,16 @@ internal static unsafe class PackedGemm<T, TKernel>
 {
     private static int MR => TKernel.Rows;
     private static int NR => TKernel.Columns;
-    private static int MC => Math.Max(MR, GemmBlocking.MC / MR * MR);
     private static int NC => Math.Max(NR, GemmBlocking.NC / NR * NR);
+
+    /// <summary>
+    /// Work is cut into a few more parts than threads, claimed dynamically (see <see cref="ForkJoin"/>): a thread
+    /// the OS runs late then costs a small part, not half the product.
+    /// </summary>
+    private const int ChunksPerThread = 4;
+
+    /// <summary>Rows packed at once: 16384 × KC floats is 16 MiB.</summary>
+    private const int MaxRowsPerPass = 16384;
 
     [ThreadStatic] private static Work? work;
 
@@ -33,20 +43,39 @@ internal static unsafe class PackedGemm<T, TKernel>
             return;
         }
 
-        int rowPanels = (p.M + MR - 1) / MR, columnPanels = (p.N + NR - 1) / NR;
+        if (p.M > MaxRowsPerPass)
+        {
+            // bound the packed copy of A (all rows × KC) by taking very tall products in bands of rows
+            for (int i0 = 0; i0 < p.M; i0 += MaxRowsPerPass)
+            {
+                var band = p;
+                band.M = Math.Min(MaxRowsPerPass, p.M - i0);
+                band.A = p.TransA ? p.A + i0 : p.A + i0 * p.Lda;
+                band.C = p.C + i0 * p.Ldc;
+                Run(band, threads);
+            }
+            return;
+        }
+
+        int rowPanels = RowPanels(p.M), columnPanels = PanelsOfB(p.N);
         if (threads > 1 && 2L * p.M * p.N * p.K < GemmBlocking.ParallelFlops) threads = 1;
         var job = work ??= new Work();
         job.Problem = p;
-        if (threads > 1 && rowPanels >= 4 * threads)
+        // Wide products split their columns: one fork-join in all, and each thread's B stays in its own L2; the price,
+        // every thread packing all of A, is under 1 % of the work once each thread has 32 or more panels of B.
+        // Other tall products split their rows and share the packed blocks (a fork-join per block).
+        job.Threads = threads;
+        if (threads > 1 && rowPanels >= 4 * threads && columnPanels < 32 * threads)
         {
-            job.Parts = threads;
             SharedBlocksSplitRows(job);
         }
         else if (threads > 1 && columnPanels >= 2)
         {
-            job.Parts = Math.Min(threads, columnPanels);
+            // each slab packs A again: slabs of a small A are cheap, so take several per thread for balance;
+            // a large A is packed once per thread only
+            job.Parts = Math.Min(columnPanels, rowPanels <= 4 ? ChunksPerThread * threads : threads);
             job.Phase = Phase.ColumnSlabs;
-            ForkJoin.Run(job, job.Parts);
+            ForkJoin.Run(job, job.Parts, threads);
         }
         else
         {
@@ -59,30 +88,36 @@ internal static unsafe class PackedGemm<T, TKernel>
     private static void Columns(in GemmProblem<T> p, int j0, int j1)
     {
         int depth = GemmBlocking.BlockDepth(p.K);
-        for (int jc = j0; jc < j1; jc += NC)
+        for (int pc = 0; pc < p.K; pc += depth)
         {
-            int nc = Math.Min(NC, j1 - jc);
-            for (int pc = 0; pc < p.K; pc += depth)
+            int kc = Math.Min(depth, p.K - pc);
+            T* a = PackBuffers<T>.A.Ensure(RowPanels(p.M) * kc * MR);
+            GemmPacking.PackA(p.TransA, p.A, p.Lda, p.M, 0, p.M, pc, kc, MR, a);
+            for (int jc = j0; jc < j1; jc += NC)
             {
-                int kc = Math.Min(depth, p.K - pc);
+                int nc = Math.Min(NC, j1 - jc);
+                BlockOfB b;
                 if (p.PackedB != null)
                 {
                     var (block, stride) = PrepackedBlock(p, jc, pc);
-                    Rows(p, 0, p.M, jc, nc, pc, kc, new BlockOfB(block, stride, NR));
+                    b = new BlockOfB(block, stride, NR);
                 }
                 else if (ReadsBInPlace(p))
                 {
-                    Rows(p, 0, p.M, jc, nc, pc, kc, InPlaceBlock(p, jc, nc, pc, kc));
+                    b = InPlaceBlock(p, jc, nc, pc, kc);
                 }
                 else
                 {
                     T* block = PackBuffers<T>.B.Ensure(PanelsOfB(nc) * kc * NR);
                     PackBlockOfB(p, jc, pc, kc, 0, PanelsOfB(nc), block);
-                    Rows(p, 0, p.M, jc, nc, pc, kc, new BlockOfB((nint)block, (nint)kc * NR, NR));
+                    b = new BlockOfB((nint)block, (nint)kc * NR, NR);
                 }
+                Tiles(p, 0, p.M, jc, nc, pc, kc, a, b);
             }
         }
     }
+
+    private static int RowPanels(int m) => (m + MR - 1) / MR;
 
     /// <summary>
     /// A product with few rows reads each element of B only a few times, so copying B into panels would cost about
@@ -117,36 +152,29 @@ internal static unsafe class PackedGemm<T, TKernel>
 
     private static int PanelsOfB(int nc) => (nc + NR - 1) / NR;
 
-    /// <summary>Rows [i0, i1) of C against one packed block of B: packs MC×KC blocks of A and runs the tiles.</summary>
-    private static void Rows(in GemmProblem<T> p, int i0, int i1, int jc, int nc, int pc, int kc, BlockOfB b)
-    {
-        T* aBlock = PackBuffers<T>.A.Ensure(MC * kc);
-        bool add = p.Accumulate || pc > 0;
-        for (int ic = i0; ic < i1; ic += MC)
-        {
-            int mc = Math.Min(MC, i1 - ic);
-            GemmPacking.PackA(p.TransA, p.A, p.Lda, i1, ic, mc, pc, kc, MR, aBlock);
-            Tiles(mc, nc, kc, aBlock, b, p.C + ic * p.Ldc + jc, p.Ldc, add);
-        }
-    }
-
-    /// <summary>The macro-kernel: every MR×NR tile of an mc×nc block of C; edge tiles go through a scratch tile.</summary>
-    private static void Tiles(int mc, int nc, int kc, T* aBlock, in BlockOfB b, T* c, nint ldc, bool add)
+    /// <summary>
+    /// The macro-kernel: rows [i0, i1) × columns [jc, jc+nc) of C against depth block pc, from the packed rows of Ã
+    /// (all of them, starting at <paramref name="a"/>) and a block of B̃; edge tiles go through a scratch tile.
+    /// </summary>
+    [SkipLocalsInit] // the scratch tile is written by the kernel before it is read
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tiles(in GemmProblem<T> p, int i0, int i1, int jc, int nc, int pc, int kc, T* a, in BlockOfB b)
     {
         T* edge = stackalloc T[MR * NR];
-        // The MR×kc sliver of A stays in L1 while the B̃ panels stream from L2 (the block of B̃ was sized for L2).
-        for (int ir = 0; ir < mc; ir += MR)
+        bool add = p.Accumulate || pc > 0;
+        T* c = p.C + jc;
+        for (int ir = i0; ir < i1; ir += MR)
             for (int jr = 0; jr < nc; jr += NR)
-                Tile(ir, jr, mc, nc, kc, aBlock, b, c, ldc, add, edge);
+                Tile(ir, jr, i1, nc, kc, a, b, c, p.Ldc, add, edge);
     }
 
-    /// <summary>One MR×NR tile of C at (ir, jr) of the block; the bottom edge uses a kernel with fewer rows.</summary>
+    /// <summary>One MR×NR tile of C at (ir, jr) of the block; at the bottom and right edges, a kernel with fewer rows or vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile(int ir, int jr, int mc, int nc, int kc, T* aBlock, in BlockOfB b, T* c, nint ldc, bool add, T* edge)
+    private static void Tile(int ir, int jr, int rowEnd, int nc, int kc, T* a, in BlockOfB b, T* c, nint ldc, bool add, T* edge)
     {
         int nr = Math.Min(NR, nc - jr);
-        int mr = Math.Min(MR, mc - ir);
-        T* aPanel = aBlock + ir * kc;
+        int mr = Math.Min(MR, rowEnd - ir);
+        T* aPanel = a + ir * kc; // sliver ir/MR starts at (ir/MR)·kc·MR
         bool partial = nr < NR;
         T* bPanel = partial && b.EdgePanel != 0 ? (T*)b.EdgePanel : (T*)b.Start + jr / NR * b.PanelStride;
         nint ldb = partial && b.EdgePanel != 0 ? NR : b.RowStride;
@@ -167,37 +195,46 @@ internal static unsafe class PackedGemm<T, TKernel>
         }
     }
 
-    /// <summary>Many rows: per block of B, the threads pack disjoint panels of it, then compute disjoint rows.</summary>
+    /// <summary>Many rows: per depth block each thread packs its rows of Ã; per block of B̃ the threads pack disjoint panels, then compute their rows.</summary>
     private static void SharedBlocksSplitRows(Work job)
     {
         ref readonly var p = ref job.Problem;
         int depth = GemmBlocking.BlockDepth(p.K);
-        var shared = PackBuffers<T>.B; // the caller's buffer, filled by all threads
-        for (int jc = 0; jc < p.N; jc += NC)
+        // the caller's buffers, filled by all threads (disjoint parts), so they hold whichever thread runs a part
+        var sharedA = PackBuffers<T>.A;
+        var sharedB = PackBuffers<T>.B;
+        for (int pc = 0; pc < p.K; pc += depth)
         {
-            int nc = Math.Min(NC, p.N - jc);
-            for (int pc = 0; pc < p.K; pc += depth)
+            int kc = Math.Min(depth, p.K - pc);
+            (job.Pc, job.Kc) = (pc, kc);
+            job.SharedA = (nint)sharedA.Ensure(RowPanels(p.M) * kc * MR);
+            job.Phase = Phase.PackRowsOfA;
+            job.Parts = Math.Min(RowPanels(p.M), ChunksPerThread * job.Threads);
+            ForkJoin.Run(job, job.Parts, job.Threads);
+            for (int jc = 0; jc < p.N; jc += NC)
             {
-                int kc = Math.Min(depth, p.K - pc);
-                (job.Jc, job.Nc, job.Pc, job.Kc) = (jc, nc, pc, kc);
+                int nc = Math.Min(NC, p.N - jc);
+                (job.Jc, job.Nc) = (jc, nc);
                 if (p.PackedB != null)
                 {
-                    (job.SharedBlock, job.BlockStride) = PrepackedBlock(p, jc, pc);
+                    (job.SharedB, job.BlockStride) = PrepackedBlock(p, jc, pc);
                 }
                 else
                 {
-                    job.SharedBlock = (nint)shared.Ensure(PanelsOfB(nc) * kc * NR);
+                    job.SharedB = (nint)sharedB.Ensure(PanelsOfB(nc) * kc * NR);
                     job.BlockStride = (nint)kc * NR;
                     job.Phase = Phase.PackBlockOfB;
-                    ForkJoin.Run(job, job.Parts);
+                    job.Parts = Math.Min(PanelsOfB(nc), ChunksPerThread * job.Threads);
+                    ForkJoin.Run(job, job.Parts, job.Threads);
                 }
                 job.Phase = Phase.RowsOfBlock;
-                ForkJoin.Run(job, job.Parts);
+                job.Parts = Math.Min(RowPanels(p.M), ChunksPerThread * job.Threads);
+                ForkJoin.Run(job, job.Parts, job.Threads);
             }
         }
     }
 
-    private enum Phase { ColumnSlabs, PackBlockOfB, RowsOfBlock }
+    private enum Phase { ColumnSlabs, PackRowsOfA, PackBlockOfB, RowsOfBlock }
 
     /// <summary>Where the kernel finds a block of op(B): panel q starts at Start + q·PanelStride, rows RowStride apart.</summary>
     private struct BlockOfB(nint start, nint panelStride, nint rowStride)
@@ -212,10 +249,10 @@ internal static unsafe class PackedGemm<T, TKernel>
     private sealed class Work : ParallelWork
     {
         public GemmProblem<T> Problem;
-        public int Parts;
+        public int Parts, Threads;
         public Phase Phase;
         public int Jc, Nc, Pc, Kc;
-        public nint SharedBlock, BlockStride;
+        public nint SharedA, SharedB, BlockStride;
 
         public override void Run(int part)
         {
@@ -228,16 +265,24 @@ internal static unsafe class PackedGemm<T, TKernel>
                     Columns(p, first * NR, Math.Min(p.N, end * NR));
                     break;
                 }
+                case Phase.PackRowsOfA:
+                {
+                    var (first, end) = Share(RowPanels(p.M), part);
+                    int rows = Math.Min(p.M, end * MR) - first * MR;
+                    if (rows > 0)
+                        GemmPacking.PackA(p.TransA, p.A, p.Lda, p.M, first * MR, rows, Pc, Kc, MR, (T*)SharedA + first * MR * Kc);
+                    break;
+                }
                 case Phase.PackBlockOfB:
                 {
                     var (first, end) = Share(PanelsOfB(Nc), part);
-                    PackBlockOfB(p, Jc, Pc, Kc, first, end, (T*)SharedBlock);
+                    PackBlockOfB(p, Jc, Pc, Kc, first, end, (T*)SharedB);
                     break;
                 }
                 case Phase.RowsOfBlock:
                 {
-                    var (first, end) = Share((p.M + MR - 1) / MR, part);
-                    Rows(p, first * MR, Math.Min(p.M, end * MR), Jc, Nc, Pc, Kc, new BlockOfB(SharedBlock, BlockStride, NR));
+                    var (first, end) = Share(RowPanels(p.M), part);
+                    Tiles(p, first * MR, Math.Min(p.M, end * MR), Jc, Nc, Pc, Kc, (T*)SharedA, new BlockOfB(SharedB, BlockStride, NR));
                     break;
                 }
             }

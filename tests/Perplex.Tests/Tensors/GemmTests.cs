@@ -21,6 +21,7 @@ public class GemmTests
             yield return (s, 40 - s, s / 2 + 1);
             yield return ((s * 7) % 41, s, 41 - s);
         }
+        yield return (5, 7, 0); // empty inner dimension: C = 0, or unchanged when accumulating
         yield return (67, 253, 129);
         yield return (300, 511, 70);
         yield return (13, 1100, 600); // several NC blocks and three KC blocks
@@ -60,8 +61,9 @@ public class GemmTests
     [Fact]
     public void ThreadCountDoesNotChangeTheResult()
     {
-        // few rows: columns split between threads; many rows: shared packed blocks of B, rows split
-        foreach (var (m, n, k) in new[] { (20, 700, 300), (130, 300, 300), (7, 4000, 90) })
+        // few rows, or many rows and very many columns: columns split between threads;
+        // many rows otherwise: shared packed blocks, rows split
+        foreach (var (m, n, k) in new[] { (20, 700, 300), (130, 300, 300), (7, 4000, 90), (60, 4500, 40) })
         foreach (var (transA, transB) in Transposes)
         foreach (var path in GemmPaths.Supported().Where(p => p != GemmPath.Scalar))
         {
@@ -134,13 +136,38 @@ internal sealed class GemmCase<T> where T : unmanaged, IFloatingPointIeee754<T>
         (this.transA, this.transB, this.m, this.n, this.k, this.accumulate) = (transA, transB, m, n, k, accumulate);
         (a, b, lda, ldb) = GemmTests.Operands<T>(transA, transB, m, n, k, seed: m * 10007 + n * 101 + k);
         c0 = TestArrays.Random<T>(m * n, m + n + k);
-        var ad = a.Select(double.CreateChecked).ToArray();
-        var bd = b.Select(double.CreateChecked).ToArray();
-        expected = c0.Select(double.CreateChecked).ToArray();
-        Gemm.Reference<double>(transA, transB, m, n, k, ad, lda, bd, ldb, expected, Math.Max(1, n), accumulate);
-        bound = new double[m * n];
-        Gemm.Reference<double>(transA, transB, m, n, k, ad.Select(Math.Abs).ToArray(), lda, bd.Select(Math.Abs).ToArray(), ldb,
-            bound, Math.Max(1, n), false);
+        (expected, bound) = DoubleReference();
+    }
+
+    /// <summary>op(A)·op(B) (+ C) and |op(A)|·|op(B)| in double, with both operands first copied out plainly.</summary>
+    private (double[] Product, double[] Bound) DoubleReference()
+    {
+        var opA = new double[m * k];
+        var opB = new double[k * n];
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p++) opA[i * k + p] = double.CreateChecked(transA ? a[p * lda + i] : a[i * lda + p]);
+        for (int p = 0; p < k; p++)
+            for (int j = 0; j < n; j++) opB[p * n + j] = double.CreateChecked(transB ? b[j * ldb + p] : b[p * ldb + j]);
+        var product = new double[m * n];
+        var bound = new double[m * n];
+        for (int i = 0; i < m; i++)
+        {
+            var row = product.AsSpan(i * n, n);
+            var rowBound = bound.AsSpan(i * n, n);
+            for (int p = 0; p < k; p++)
+            {
+                double av = opA[i * k + p];
+                var bRow = opB.AsSpan(p * n, n);
+                for (int j = 0; j < n; j++)
+                {
+                    row[j] += av * bRow[j];
+                    rowBound[j] += Math.Abs(av * bRow[j]);
+                }
+            }
+            if (accumulate)
+                for (int j = 0; j < n; j++) row[j] += double.CreateChecked(c0[i * n + j]);
+        }
+        return (product, bound);
     }
 
     public void Verify(GemmPath path, int threads, double tolerance, PackedMatrix<T>? packed = null)
@@ -188,5 +215,62 @@ public class GemmAllocationTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 5; i++) Calls();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
+
+/// <summary>Very tall products are computed in bands of rows; the bands must join seamlessly.</summary>
+public class TallGemmTests
+{
+    [Fact]
+    public void BandsOfRowsJoinSeamlessly()
+    {
+        foreach (var (transA, transB) in new[] { (false, false), (true, false), (false, true) })
+            new GemmCase<float>(transA, transB, 16384 + 7, 5, 3, accumulate: true).Verify(GemmPaths.Best, 2, 1e-5);
+    }
+}
+
+/// <summary>The fork-join runs every part exactly once, also when a part forks again or throws.</summary>
+public class ForkJoinTests
+{
+    private sealed class CountingWork(Action<int>? inner = null) : ParallelWork
+    {
+        public readonly int[] Runs = new int[64];
+        public override void Run(int part)
+        {
+            Interlocked.Increment(ref Runs[part]);
+            inner?.Invoke(part);
+        }
+    }
+
+    [Fact]
+    public void EveryPartRunsOnce()
+    {
+        for (int repeat = 0; repeat < 200; repeat++)
+        {
+            var work = new CountingWork();
+            int parts = 1 + repeat % 9;
+            ForkJoin.Run(work, parts, threads: 2);
+            Assert.All(work.Runs.Take(parts), n => Assert.Equal(1, n));
+            Assert.All(work.Runs.Skip(parts), n => Assert.Equal(0, n));
+        }
+    }
+
+    [Fact]
+    public void NestedJobsRunSerially()
+    {
+        var inner = new CountingWork();
+        var outer = new CountingWork(_ => ForkJoin.Run(inner, 3, threads: 2));
+        ForkJoin.Run(outer, 4, threads: 2);
+        Assert.All(outer.Runs.Take(4), n => Assert.Equal(1, n));
+        Assert.All(inner.Runs.Take(3), n => Assert.Equal(4, n));
+    }
+
+    [Fact]
+    public void AFailingPartIsReported()
+    {
+        var work = new CountingWork(part => { if (part == 2) throw new InvalidOperationException("part 2"); });
+        var e = Assert.Throws<AggregateException>(() => ForkJoin.Run(work, 5, threads: 2));
+        Assert.IsType<InvalidOperationException>(e.InnerException);
+        Assert.All(work.Runs.Take(5), n => Assert.Equal(1, n));
     }
 }
