@@ -73,6 +73,8 @@ internal static class KneserNeyEstimator
             lowerProb = prob;
             lowerContexts = prefix;
             counts.Counts[n - 1] = []; // done with this order's counts: let the memory go
+            prefix = []; denom = []; gamma = [];
+            GC.Collect(); // the per-order temporaries are large arrays without references: collecting is cheap, the peak drops
         }
         if (pruned is not null) return Pruning.Apply(model, pruned, vocabulary, "kn");
         return new BackoffModel(vocabulary, levels, isNormalized: true, smoothing: "kn");

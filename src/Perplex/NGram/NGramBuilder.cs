@@ -21,6 +21,7 @@ public static class NGramBuilder
         {
             counted = CorpusCounter.Count(corpusPath, options, counter, progress);
             progress.BeginStage("adjusting", null, "n-grams");
+            GC.Collect(); // the counting hash table is garbage once the counts are sorted
             using var grams = counted.Grams;
             bool needRaw = options.Smoothing != Smoothing.KneserNey || options.PruneThresholds is { Count: > 0 };
             counts = AdjustedCounter.Run(grams, options.Order, counted.Vocabulary.Count, needRaw);
