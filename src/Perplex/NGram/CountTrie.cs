@@ -53,18 +53,6 @@ internal sealed class CountTrie
         }
         return prefix;
     }
-
-    /// <summary>The word ids of an n-gram, oldest first, by walking the parent chain.</summary>
-    public static void Words(ulong[][] keys, int order, int index, Span<int> words)
-    {
-        for (int k = order - 1; k >= 1; k--)
-        {
-            ulong key = keys[k][index];
-            words[order - 1 - k] = (int)(uint)key;
-            index = (int)(key >> 32);
-        }
-        words[order - 1] = index;
-    }
 }
 
 /// <summary>For each order, how many n-grams have (adjusted) count 0..4, and how many there are in total.</summary>

@@ -108,6 +108,23 @@ public class NGramCliTests
     }
 
     [Fact]
+    public void EveryNGramCommandOptionAndArgumentHasADescription()
+    {
+        var missing = new List<string>();
+        void Visit(Command c, string path)
+        {
+            if (string.IsNullOrWhiteSpace(c.Description)) missing.Add(path);
+            foreach (var o in c.Options) if (string.IsNullOrWhiteSpace(o.Description)) missing.Add($"{path} {o.Name}");
+            foreach (var a in c.Arguments) if (string.IsNullOrWhiteSpace(a.Description)) missing.Add($"{path} <{a.Name}>");
+            foreach (var sub in c.Subcommands) Visit(sub, $"{path} {sub.Name}");
+        }
+        var ngram = NGramCommands.Create();
+        Visit(ngram, "perplex ngram");
+        Assert.Empty(missing);
+        Assert.Equal(["build", "query", "convert", "complete", "generate", "bench"], ngram.Subcommands.Select(c => c.Name));
+    }
+
+    [Fact]
     public void DiscountFallbackFlagAndValues()
     {
         using var dir = new TempDir();
