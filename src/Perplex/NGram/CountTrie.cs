@@ -42,7 +42,7 @@ internal sealed class CountTrie
     }
 
     /// <summary>Context indexes of the order-<paramref name="n"/> n-grams, given those of order n-1.</summary>
-    public static int[] NextContextIndexes(ulong[] keys, int n, int[] lowerContexts, NGramLevel lowerLevel)
+    public static int[] NextContextIndexes(ReadOnlySpan<ulong> keys, int n, int[] lowerContexts, NGramLevel lowerLevel)
     {
         var prefix = new int[keys.Length];
         for (int i = 0; i < keys.Length; i++)
