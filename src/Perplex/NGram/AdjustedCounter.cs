@@ -74,7 +74,7 @@ internal static class AdjustedCounter
 
         // The sorted input is consumed: release it before the per-order arrays are assembled.
         source.Dispose();
-        GC.Collect();
+        MemoryRelease.Now();
         var allKeys = new ulong[order][];
         var allCounts = new int[order][];
         var allRaw = new int[order][];
@@ -90,7 +90,7 @@ internal static class AdjustedCounter
             counts[l].Clear();
             allRaw[l - 1] = keepRawCounts ? rawCounts[l].ToPinnedArray() : [];
             rawCounts[l].Clear();
-            GC.Collect(); // the chunks just copied are garbage; reclaim them before the next order is copied
+            MemoryRelease.Now(); // the chunks just copied are garbage; reclaim them before the next order is copied
         }
         return new CountTrie(allKeys, allCounts, allRaw, stats);
 

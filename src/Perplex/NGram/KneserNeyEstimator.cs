@@ -18,7 +18,7 @@ internal static class KneserNeyEstimator
     {
         int order = counts.Order;
         // Each order's probabilities overwrite its counts in place (count i is read before probability i is written).
-        var model = ModelArrays.Allocate(counts.Keys, counts.Counts);
+        var model = ModelArrays.Allocate(counts.Keys, counts.Counts, deferTopSlots: true);
         var levels = model.Levels;
         int vocabSize = vocabulary.Count;
 
@@ -75,9 +75,10 @@ internal static class KneserNeyEstimator
             lowerProb = prob;
             lowerContexts = prefix;
             prefix = []; denom = []; gamma = [];
-            GC.Collect(); // the per-order temporaries are large arrays without references: collecting is cheap, the peak drops
+            MemoryRelease.Now(); // the per-order temporaries are large arrays without references: collecting is cheap, the peak drops
         }
+        model.BuildTopSlots();
         if (pruned is not null) return Pruning.Apply(model, pruned, vocabulary, "kn");
-        return new BackoffModel(vocabulary, levels, isNormalized: true, smoothing: "kn");
+        return new BackoffModel(vocabulary, model.Levels, isNormalized: true, smoothing: "kn");
     }
 }

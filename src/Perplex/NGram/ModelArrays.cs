@@ -23,7 +23,9 @@ internal sealed class ModelArrays
     /// <param name="keys">The n-gram keys per order.</param>
     /// <param name="reuse">Optional pinned count arrays (one per order, same lengths as the keys) whose memory becomes
     /// the probability arrays: an estimator that reads count i before writing probability i needs no second array.</param>
-    public static unsafe ModelArrays Allocate(ulong[][] keys, int[][]? reuse = null)
+    /// <param name="deferTopSlots">Leave the highest order without a hash table (an estimator never looks it up)
+    /// until <see cref="BuildTopSlots"/>, so the table is not allocated while the estimator's temporaries are.</param>
+    public static unsafe ModelArrays Allocate(ulong[][] keys, int[][]? reuse = null, bool deferTopSlots = false)
     {
         int order = keys.Length;
         var storage = new Array[order];
@@ -49,12 +51,23 @@ internal sealed class ModelArrays
                 backoff[k] = PinnedArray.Allocate<float>(keys[k].Length);
                 Array.Clear(backoff[k]!);
             }
-            int[] slots = NGramLevel.SlotsFor(k + 1, keys[k]);
+            int[] slots = deferTopSlots && k == order - 1 ? NGramLevel.SlotsFor(1, keys[k]) : NGramLevel.SlotsFor(k + 1, keys[k]);
             levels[k] = new NGramLevel(k + 1, keys[k].Length, PinnedArray.Pointer(keys[k]), prob,
                 backoff[k] is { } b ? PinnedArray.Pointer(b) : null, PinnedArray.Pointer(slots), slots.Length,
                 new object[] { keys[k], storage[k], backoff[k] ?? [], slots });
         }
         return new ModelArrays { Levels = levels, Backoff = backoff, ProbStorage = storage };
+    }
+
+    /// <summary>Builds the hash table of the highest order deferred by <see cref="Allocate"/>.</summary>
+    public unsafe void BuildTopSlots()
+    {
+        int k = Levels.Length - 1;
+        var top = Levels[k];
+        if (k == 0) return;
+        var slots = NGramLevel.BuildSlots(new ReadOnlySpan<ulong>(top.Keys, top.Count));
+        Levels[k] = new NGramLevel(top.Order, top.Count, top.Keys, top.Prob, top.Backoff, PinnedArray.Pointer(slots), slots.Length,
+            new object[] { top, slots });
     }
 
     /// <summary>Stores log10 of <paramref name="probabilities"/>, capped at 0 like lmplz (rounding can go a hair above 1).</summary>

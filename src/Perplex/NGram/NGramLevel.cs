@@ -55,7 +55,7 @@ internal sealed unsafe class NGramLevel
     /// <summary>Number of hash slots used for <paramref name="count"/> keys (load at most 2/3).</summary>
     public static int SlotCountFor(int count) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, count + count / 2 + 1));
 
-    public static int[] BuildSlots(ulong[] keys)
+    public static int[] BuildSlots(ReadOnlySpan<ulong> keys)
     {
         var slots = PinnedArray.Allocate<int>(SlotCountFor(keys.Length));
         Array.Fill(slots, -1);
