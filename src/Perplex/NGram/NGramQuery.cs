@@ -35,7 +35,7 @@ public static class NGramQuery
         double corpusTotal = 0, oovTotal = 0;
         long corpusOovs = 0, tokens = 0;
         var line = new StringBuilder();
-        CorpusReader.ReadLines(textPath, (text, lineNumber) =>
+        CorpusReader.ReadLineSpans(textPath, (text, lineNumber) =>
         {
             line.Clear();
             var state = model.BeginSentenceState();
