@@ -46,7 +46,7 @@ public sealed unsafe class AddKModel : ILanguageModel, IDisposable
         for (int n = 1; n <= counts.Order; n++)
         {
             var raw = counts.RawCounts[n - 1];
-            for (int i = 0; i < raw.Length; i++) model.Prob[n - 1][i] = BitConverter.Int32BitsToSingle(raw[i]);
+            for (int i = 0; i < raw.Length; i++) model.Prob(n - 1)[i] = BitConverter.Int32BitsToSingle(raw[i]);
             if (n == 1) continue;
             var totals = CountBasedEstimators.ContextTotals(raw, contexts[n - 1], counts.RawCounts[n - 2].Length);
             var target = model.Backoff[n - 2]!;

@@ -72,6 +72,9 @@ internal static class AdjustedCounter
             StoreRaw(l);
         }
 
+        // The sorted input is consumed: release it before the per-order arrays are assembled.
+        source.Dispose();
+        MemoryRelease.Now();
         var allKeys = new ulong[order][];
         var allCounts = new int[order][];
         var allRaw = new int[order][];
@@ -87,6 +90,7 @@ internal static class AdjustedCounter
             counts[l].Clear();
             allRaw[l - 1] = keepRawCounts ? rawCounts[l].ToPinnedArray() : [];
             rawCounts[l].Clear();
+            MemoryRelease.Now(); // the chunks just copied are garbage; reclaim them before the next order is copied
         }
         return new CountTrie(allKeys, allCounts, allRaw, stats);
 

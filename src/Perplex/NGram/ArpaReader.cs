@@ -131,9 +131,9 @@ public static class ArpaReader
             if (_order > 1)
             {
                 int count = (int)_declared[_order - 1];
-                _keys = new ulong[count];
-                _prob = new float[count];
-                _backoff = new float[count];
+                _keys = PinnedArray.Allocate<ulong>(count);
+                _prob = PinnedArray.Allocate<float>(count);
+                _backoff = PinnedArray.Allocate<float>(count);
             }
             _part = Part.Section;
         }
@@ -272,17 +272,29 @@ public static class ArpaReader
 
         private void FinishLevel()
         {
-            var perm = new int[_keys.Length];
-            for (int i = 0; i < perm.Length; i++) perm[i] = i;
-            var sortedKeys = PinnedArray.Allocate<ulong>(_keys.Length);
-            _keys.AsSpan().CopyTo(sortedKeys);
-            Array.Sort(sortedKeys, perm);
-            for (int i = 1; i < sortedKeys.Length; i++)
-                if (sortedKeys[i] == sortedKeys[i - 1]) throw Error($"an {_order}-gram appears twice in the \\{_order}-grams: section");
-            var prob = PinnedArray.Allocate<float>(perm.Length);
-            var backoff = PinnedArray.Allocate<float>(perm.Length);
-            for (int i = 0; i < perm.Length; i++) { prob[i] = _prob[perm[i]]; backoff[i] = _backoff[perm[i]]; }
-            _levels.Add(NGramLevel.FromArrays(_order, sortedKeys, prob, backoff));
+            // Files written in suffix order (lmplz's and ours) are already sorted by key: the arrays are used as they are.
+            bool sorted = true;
+            for (int i = 1; i < _keys.Length && sorted; i++) sorted = _keys[i - 1] < _keys[i];
+            ulong[] keys;
+            float[] prob, backoff;
+            if (sorted)
+            {
+                (keys, prob, backoff) = (_keys, _prob, _backoff);
+            }
+            else
+            {
+                var perm = new int[_keys.Length];
+                for (int i = 0; i < perm.Length; i++) perm[i] = i;
+                keys = PinnedArray.Allocate<ulong>(_keys.Length);
+                _keys.AsSpan().CopyTo(keys);
+                Array.Sort(keys, perm);
+                for (int i = 1; i < keys.Length; i++)
+                    if (keys[i] == keys[i - 1]) throw Error($"an {_order}-gram appears twice in the \\{_order}-grams: section");
+                prob = PinnedArray.Allocate<float>(perm.Length);
+                backoff = PinnedArray.Allocate<float>(perm.Length);
+                for (int i = 0; i < perm.Length; i++) { prob[i] = _prob[perm[i]]; backoff[i] = _backoff[perm[i]]; }
+            }
+            _levels.Add(NGramLevel.FromArrays(_order, keys, prob, backoff));
             _keys = []; _prob = []; _backoff = [];
         }
 

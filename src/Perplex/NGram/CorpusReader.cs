@@ -1,18 +1,16 @@
-using System.Text;
+using Perplex.Text;
 
 namespace Perplex.NGram;
 
 /// <summary>
-/// The one place the n-gram code reads text lines from a file or standard input: strict UTF-8 (a byte-order mark
-/// is skipped), CR LF and LF both end a line, invalid UTF-8 is a <see cref="PerplexException"/> naming file and line.
-/// Kept as a single seam so a shared text reader can replace it later.
+/// The one place the n-gram code reads text lines from a file or standard input, through the shared
+/// <see cref="Utf8LineReader"/>: strict UTF-8 (a byte-order mark is skipped), CR LF and LF both end a line, invalid
+/// UTF-8 is a <see cref="PerplexException"/> naming file, line and byte offset.
 /// </summary>
 internal static class CorpusReader
 {
     /// <summary>The name used for standard input in messages and on the command line.</summary>
     public const string StdinName = "-";
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Opens <paramref name="path"/> ("-" = standard input) for reading raw bytes.</summary>
     public static Stream Open(string path)
@@ -43,53 +41,20 @@ internal static class CorpusReader
         ReadLineSpans(stream, path, onLine, onBytes);
     }
 
-    /// <summary>Reads every line of <paramref name="stream"/> as a reused character span.</summary>
+    /// <summary>Reads every line of <paramref name="stream"/> as a reused character span (through the shared <see cref="Utf8LineReader"/>).</summary>
     public static void ReadLineSpans(Stream stream, string name, SpanLineHandler onLine, Action<long>? onBytes = null)
     {
-        var chars = new char[1 << 12];
-        var buffer = new byte[1 << 16];
-        int start = 0, end = 0;
-        long lineNumber = 0;
-        bool first = true;
-        while (true)
+        using var reader = new Utf8LineReader(stream, name, ownsStream: false);
+        long reported = 0;
+        while (reader.TryReadLineSpan(out var line, out long number))
         {
-            int newline = Array.IndexOf(buffer, (byte)'\n', start, end - start);
-            if (newline < 0)
+            onLine(line, number);
+            if (onBytes is not null && reader.Position - reported >= 1 << 16)
             {
-                // Move the partial line to the front, growing the buffer for very long lines.
-                int pending = end - start;
-                if (pending == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-                Buffer.BlockCopy(buffer, start, buffer, 0, pending);
-                start = 0;
-                end = pending;
-                int read = stream.Read(buffer, end, buffer.Length - end);
-                if (read == 0)
-                {
-                    if (end > 0) Emit(buffer.AsSpan(0, end));
-                    return;
-                }
-                onBytes?.Invoke(read);
-                end += read;
-                continue;
+                onBytes(reader.Position - reported);
+                reported = reader.Position;
             }
-            Emit(buffer.AsSpan(start, newline - start));
-            start = newline + 1;
         }
-
-        void Emit(ReadOnlySpan<byte> line)
-        {
-            lineNumber++;
-            if (first)
-            {
-                first = false;
-                if (line.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) line = line[3..];
-            }
-            if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
-            if (chars.Length < line.Length) chars = new char[Math.Max(line.Length, chars.Length * 2)];
-            int length;
-            try { length = StrictUtf8.GetChars(line, chars); }
-            catch (DecoderFallbackException) { throw new PerplexException("invalid UTF-8", name, lineNumber); }
-            onLine(chars.AsSpan(0, length), lineNumber);
-        }
+        if (onBytes is not null && reader.Position > reported) onBytes(reader.Position - reported);
     }
 }

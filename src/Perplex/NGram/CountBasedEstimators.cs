@@ -46,14 +46,14 @@ internal static class CountBasedEstimators
         var uni = new double[raw[0].Length];
         for (int w = 0; w < uni.Length; w++) uni[w] = raw[0][w] / total;
         uni[Vocabulary.BeginId] = 1; // never predicted, like lmplz
-        ModelArrays.StoreLog10(uni, model.Prob[0]);
-        model.Prob[0][Vocabulary.UnknownId] = unknown;
+        ModelArrays.StoreLog10(uni, model.Prob(0));
+        model.Prob(0)[Vocabulary.UnknownId] = unknown;
         for (int n = 2; n <= counts.Order; n++)
         {
             var totals = ContextTotals(raw[n - 1], contexts[n - 1], raw[n - 2].Length);
             var p = new double[raw[n - 1].Length];
             for (int i = 0; i < p.Length; i++) p[i] = raw[n - 1][i] / totals[contexts[n - 1][i]];
-            ModelArrays.StoreLog10(p, model.Prob[n - 1]);
+            ModelArrays.StoreLog10(p, model.Prob(n - 1));
             var backoff = model.Backoff[n - 2]!;
             for (int h = 0; h < totals.Length; h++) if (totals[h] > 0) backoff[h] = contextBackoff;
         }
@@ -94,8 +94,8 @@ internal static class CountBasedEstimators
         }
         lower[Vocabulary.UnknownId] = Math.Max(0, 1 - seen);
         lower[Vocabulary.BeginId] = 1;
-        ModelArrays.StoreLog10(lower, model.Prob[0]);
-        if (lower[Vocabulary.UnknownId] == 0) model.Prob[0][Vocabulary.UnknownId] = LogZero;
+        ModelArrays.StoreLog10(lower, model.Prob(0));
+        if (lower[Vocabulary.UnknownId] == 0) model.Prob(0)[Vocabulary.UnknownId] = LogZero;
 
         for (int n = 2; n <= counts.Order; n++)
         {
@@ -113,7 +113,7 @@ internal static class CountBasedEstimators
                 seenMass[ctx[i]] += p[i];
                 lowerMass[ctx[i]] += lower[(int)(keys[i] >> 32)]; // p(w | h') is the stored suffix n-gram
             }
-            ModelArrays.StoreLog10(p, model.Prob[n - 1]);
+            ModelArrays.StoreLog10(p, model.Prob(n - 1));
             var backoff = model.Backoff[n - 2]!;
             for (int h = 0; h < totals.Length; h++)
             {

@@ -42,7 +42,7 @@ internal sealed class CountTrie
     }
 
     /// <summary>Context indexes of the order-<paramref name="n"/> n-grams, given those of order n-1.</summary>
-    public static int[] NextContextIndexes(ulong[] keys, int n, int[] lowerContexts, NGramLevel lowerLevel)
+    public static int[] NextContextIndexes(ReadOnlySpan<ulong> keys, int n, int[] lowerContexts, NGramLevel lowerLevel)
     {
         var prefix = new int[keys.Length];
         for (int i = 0; i < keys.Length; i++)
@@ -52,18 +52,6 @@ internal sealed class CountTrie
             if (prefix[i] < 0) throw new InvalidOperationException("n-gram context missing from the order below");
         }
         return prefix;
-    }
-
-    /// <summary>The word ids of an n-gram, oldest first, by walking the parent chain.</summary>
-    public static void Words(ulong[][] keys, int order, int index, Span<int> words)
-    {
-        for (int k = order - 1; k >= 1; k--)
-        {
-            ulong key = keys[k][index];
-            words[order - 1 - k] = (int)(uint)key;
-            index = (int)(key >> 32);
-        }
-        words[order - 1] = index;
     }
 }
 

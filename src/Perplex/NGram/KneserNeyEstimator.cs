@@ -17,7 +17,8 @@ internal static class KneserNeyEstimator
     public static BackoffModel Estimate(CountTrie counts, Discount[] discounts, Vocabulary vocabulary, bool[][]? pruned = null)
     {
         int order = counts.Order;
-        var model = ModelArrays.Allocate(counts.Keys);
+        // Each order's probabilities overwrite its counts in place (count i is read before probability i is written).
+        var model = ModelArrays.Allocate(counts.Keys, counts.Counts, deferTopSlots: true);
         var levels = model.Levels;
         int vocabSize = vocabulary.Count;
 
@@ -35,7 +36,7 @@ internal static class KneserNeyEstimator
             int c = uniCounts[w];
             lowerProb[w] = w == Vocabulary.BeginId ? 1f : (float)((c - d1.For(c)) / denominator + emptyGamma * uniform);
         }
-        ModelArrays.StoreLog10(lowerProb, model.Prob[0]);
+        ModelArrays.StoreLog10(lowerProb, model.Prob(0)); // unigram counts are not needed any more
         int[] lowerContexts = [];
 
         for (int n = 2; n <= order; n++)
@@ -63,18 +64,21 @@ internal static class KneserNeyEstimator
             }
 
             var prob = new float[keys.Length];
+            var stored = model.Prob(n - 1); // the same memory as cs
             for (int i = 0; i < keys.Length; i++)
             {
                 int ctx = prefix[i];
                 int c = cs[i];
                 prob[i] = (c - d.For(c)) / denom[ctx] + gamma[ctx] * lowerProb[(int)(keys[i] >> 32)];
+                stored[i] = Math.Min(0f, MathF.Log10(prob[i]));
             }
-            ModelArrays.StoreLog10(prob, model.Prob[n - 1]);
             lowerProb = prob;
             lowerContexts = prefix;
-            counts.Counts[n - 1] = []; // done with this order's counts: let the memory go
+            prefix = []; denom = []; gamma = [];
+            MemoryRelease.Now(); // the per-order temporaries are large arrays without references: collecting is cheap, the peak drops
         }
+        model.BuildTopSlots();
         if (pruned is not null) return Pruning.Apply(model, pruned, vocabulary, "kn");
-        return new BackoffModel(vocabulary, levels, isNormalized: true, smoothing: "kn");
+        return new BackoffModel(vocabulary, model.Levels, isNormalized: true, smoothing: "kn");
     }
 }

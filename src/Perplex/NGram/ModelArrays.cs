@@ -7,27 +7,67 @@ namespace Perplex.NGram;
 internal sealed class ModelArrays
 {
     public required NGramLevel[] Levels { get; init; }
-    public required float[][] Prob { get; init; }
     /// <summary>Backoffs per order, zero-initialised; null for the highest order.</summary>
     public required float[]?[] Backoff { get; init; }
+    /// <summary>Per order, the pinned array holding the log10 probabilities (float[], or a reused int[]).</summary>
+    public required Array[] ProbStorage { get; init; }
 
-    public static ModelArrays Allocate(ulong[][] keys)
+    /// <summary>The log10 probabilities of order <paramref name="k"/>+1.</summary>
+    public Span<float> Prob(int k) => ProbStorage[k] switch
+    {
+        float[] f => f,
+        int[] i => System.Runtime.InteropServices.MemoryMarshal.Cast<int, float>(i.AsSpan()),
+        _ => throw new InvalidOperationException(),
+    };
+
+    /// <param name="keys">The n-gram keys per order.</param>
+    /// <param name="reuse">Optional pinned count arrays (one per order, same lengths as the keys) whose memory becomes
+    /// the probability arrays: an estimator that reads count i before writing probability i needs no second array.</param>
+    /// <param name="deferTopSlots">Leave the highest order without a hash table (an estimator never looks it up)
+    /// until <see cref="BuildTopSlots"/>, so the table is not allocated while the estimator's temporaries are.</param>
+    public static unsafe ModelArrays Allocate(ulong[][] keys, int[][]? reuse = null, bool deferTopSlots = false)
     {
         int order = keys.Length;
-        var prob = new float[order][];
+        var storage = new Array[order];
         var backoff = new float[]?[order];
         var levels = new NGramLevel[order];
         for (int k = 0; k < order; k++)
         {
-            prob[k] = PinnedArray.Allocate<float>(keys[k].Length);
+            float* prob;
+            if (reuse is not null)
+            {
+                if (reuse[k].Length != keys[k].Length) throw new InvalidOperationException("count and key arrays differ in length");
+                storage[k] = reuse[k];
+                prob = (float*)PinnedArray.Pointer(reuse[k]);
+            }
+            else
+            {
+                var p = PinnedArray.Allocate<float>(keys[k].Length);
+                storage[k] = p;
+                prob = PinnedArray.Pointer(p);
+            }
             if (k < order - 1)
             {
                 backoff[k] = PinnedArray.Allocate<float>(keys[k].Length);
                 Array.Clear(backoff[k]!);
             }
-            levels[k] = NGramLevel.FromArrays(k + 1, keys[k], prob[k], backoff[k]);
+            int[] slots = deferTopSlots && k == order - 1 ? NGramLevel.SlotsFor(1, keys[k]) : NGramLevel.SlotsFor(k + 1, keys[k]);
+            levels[k] = new NGramLevel(k + 1, keys[k].Length, PinnedArray.Pointer(keys[k]), prob,
+                backoff[k] is { } b ? PinnedArray.Pointer(b) : null, PinnedArray.Pointer(slots), slots.Length,
+                new object[] { keys[k], storage[k], backoff[k] ?? [], slots });
         }
-        return new ModelArrays { Levels = levels, Prob = prob, Backoff = backoff };
+        return new ModelArrays { Levels = levels, Backoff = backoff, ProbStorage = storage };
+    }
+
+    /// <summary>Builds the hash table of the highest order deferred by <see cref="Allocate"/>.</summary>
+    public unsafe void BuildTopSlots()
+    {
+        int k = Levels.Length - 1;
+        var top = Levels[k];
+        if (k == 0) return;
+        var slots = NGramLevel.BuildSlots(new ReadOnlySpan<ulong>(top.Keys, top.Count));
+        Levels[k] = new NGramLevel(top.Order, top.Count, top.Keys, top.Prob, top.Backoff, PinnedArray.Pointer(slots), slots.Length,
+            new object[] { top, slots });
     }
 
     /// <summary>Stores log10 of <paramref name="probabilities"/>, capped at 0 like lmplz (rounding can go a hair above 1).</summary>

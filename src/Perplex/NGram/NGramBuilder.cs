@@ -21,12 +21,13 @@ public static class NGramBuilder
         {
             counted = CorpusCounter.Count(corpusPath, options, counter, progress);
             progress.BeginStage("adjusting", null, "n-grams");
+            MemoryRelease.Now(); // the counting hash table is garbage once the counts are sorted
             using var grams = counted.Grams;
             bool needRaw = options.Smoothing != Smoothing.KneserNey || options.PruneThresholds is { Count: > 0 };
             counts = AdjustedCounter.Run(grams, options.Order, counted.Vocabulary.Count, needRaw);
         }
         // The counting table is garbage now; collect it before estimation allocates, to keep the peak low.
-        GC.Collect();
+        MemoryRelease.Now();
         progress.BeginStage("discounting", null, "orders");
         Discount[] discounts = [];
         var pruned = Pruning.Mark(counts, options.PruneThresholds);

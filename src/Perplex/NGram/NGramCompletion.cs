@@ -35,12 +35,14 @@ public static class NGramCompletion
     }
 
     /// <summary>
-    /// The <paramref name="k"/> most likely next words after <paramref name="state"/>, best first. Exact: every word
-    /// of the vocabulary is scored, so backed-off candidates are ranked correctly too. <c>&lt;unk&gt;</c> is left out.
+    /// The <paramref name="k"/> most likely next words after <paramref name="state"/>, best first, <c>&lt;unk&gt;</c> left
+    /// out. Exact: backoff models use a forward index (explicit extensions of the context plus the best unigrams, the
+    /// only words that can win); other models score the whole vocabulary.
     /// </summary>
     public static IReadOnlyList<NextWord> Top(ILanguageModel model, in ModelState state, int k)
     {
         if (k < 1) throw new PerplexException($"-k must be at least 1, got {k}");
+        if (model is BackoffModel backoff) return TopWithIndex(backoff, state, k);
         var p = Distribution(model, state, includeUnknown: false);
         var best = new PriorityQueue<int, double>();
         for (int w = 0; w < p.Length; w++)
@@ -59,6 +61,20 @@ public static class NGramCompletion
         return result;
     }
 
+    private static List<NextWord> TopWithIndex(BackoffModel model, in ModelState state, int k)
+    {
+        var top = ForwardIndex.For(model).Top(state, k);
+        double normalizer = 1;
+        if (!model.IsNormalized)
+        {
+            // Stupid backoff: probabilities are scores normalized over the vocabulary, as the full scan does.
+            normalizer = 0;
+            for (int w = 0; w < model.Vocabulary.Count; w++)
+                if (w != Vocabulary.BeginId && w != Vocabulary.UnknownId) normalizer += Math.Pow(10, model.Score(state, w, out _, out _));
+        }
+        return top.Select(t => new NextWord(model.Vocabulary[t.Word], (float)(t.Score - Math.Log10(normalizer)), Math.Pow(10, t.Score) / normalizer)).ToList();
+    }
+
     /// <summary>
     /// Samples words after <paramref name="state"/> until <c>&lt;/s&gt;</c> or <paramref name="maxWords"/>; the same
     /// <paramref name="random"/> seed gives the same text. <c>&lt;unk&gt;</c> is never produced.
@@ -66,8 +82,17 @@ public static class NGramCompletion
     public static List<string> Sample(ILanguageModel model, ModelState state, Random random, int maxWords = 100)
     {
         var words = new List<string>();
+        var index = model is BackoffModel b ? ForwardIndex.For(b) : null;
         for (int i = 0; i < maxWords; i++)
         {
+            if (index is not null)
+            {
+                int next = index.Sample(state, random);
+                if (next == Vocabulary.EndId) break;
+                words.Add(model.Vocabulary[next]);
+                model.Score(state, next, out state, out _);
+                continue;
+            }
             var p = Distribution(model, state, includeUnknown: false);
             double total = 0;
             foreach (double x in p) total += x;

@@ -37,17 +37,25 @@ internal sealed unsafe class NGramLevel
     /// <summary>Builds a level over pinned arrays, creating the hash table (not needed for unigrams).</summary>
     public static NGramLevel FromArrays(int order, ulong[] keys, float[] prob, float[]? backoff)
     {
-        int[] slots = order == 1 ? PinnedArray.Allocate<int>(1) : BuildSlots(keys);
-        if (order == 1) slots[0] = -1;
+        int[] slots = SlotsFor(order, keys);
         return new NGramLevel(order, keys.Length, PinnedArray.Pointer(keys), PinnedArray.Pointer(prob),
             backoff is null ? null : PinnedArray.Pointer(backoff), PinnedArray.Pointer(slots), slots.Length,
             new object[] { keys, prob, backoff ?? [], slots });
     }
 
+    /// <summary>The pinned hash table for a level; unigrams are indexed by word id and get a one-slot placeholder.</summary>
+    public static int[] SlotsFor(int order, ulong[] keys)
+    {
+        if (order > 1) return BuildSlots(keys);
+        var none = PinnedArray.Allocate<int>(1);
+        none[0] = -1;
+        return none;
+    }
+
     /// <summary>Number of hash slots used for <paramref name="count"/> keys (load at most 2/3).</summary>
     public static int SlotCountFor(int count) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, count + count / 2 + 1));
 
-    public static int[] BuildSlots(ulong[] keys)
+    public static int[] BuildSlots(ReadOnlySpan<ulong> keys)
     {
         var slots = PinnedArray.Allocate<int>(SlotCountFor(keys.Length));
         Array.Fill(slots, -1);

@@ -35,7 +35,7 @@ public static class NGramQuery
         double corpusTotal = 0, oovTotal = 0;
         long corpusOovs = 0, tokens = 0;
         var line = new StringBuilder();
-        CorpusReader.ReadLines(textPath, (text, lineNumber) =>
+        CorpusReader.ReadLineSpans(textPath, (text, lineNumber) =>
         {
             line.Clear();
             var state = model.BeginSentenceState();
@@ -78,8 +78,9 @@ public static class NGramQuery
     public static void WriteSummary(QuerySummary s, TextWriter output)
     {
         var c = CultureInfo.InvariantCulture;
-        output.Write($"Perplexity including OOVs:\t{s.PerplexityIncludingOovs.ToString("R", c)}\n");
-        output.Write($"Perplexity excluding OOVs:\t{s.PerplexityExcludingOovs.ToString("R", c)}\n");
+        // Shortest round-trip digits with a lower-case exponent, as C++ streams print doubles in KenLM.
+        output.Write($"Perplexity including OOVs:\t{s.PerplexityIncludingOovs.ToString("R", c).Replace('E', 'e')}\n");
+        output.Write($"Perplexity excluding OOVs:\t{s.PerplexityExcludingOovs.ToString("R", c).Replace('E', 'e')}\n");
         output.Write($"OOVs:\t{s.Oovs}\n");
         output.Write($"Tokens:\t{s.Tokens}\n");
     }

@@ -9,12 +9,15 @@ namespace Perplex.NGram;
 /// </summary>
 internal sealed class NGramRunCounter : IDisposable
 {
+    private const int ChunkBits = 15;
+    private const int ChunkRows = 1 << ChunkBits;
     private readonly int _order;
     private readonly int _capacity;
     private readonly string _tempDirectory;
     private readonly List<string> _runFiles = new();
-    private int[] _rows;
-    private int[] _counts;
+    // Rows and counts live in fixed-size chunks: growing never copies them, so the peak stays near the data size.
+    private List<int[]> _rowChunks = new();
+    private List<int[]> _countChunks = new();
     private int[] _slots;
     private int _distinct;
 
@@ -27,17 +30,15 @@ internal sealed class NGramRunCounter : IDisposable
         long perEntry = 4L * order + 4 + 8 + 4; // row, count, hash slots at half load, sort permutation
         _capacity = (int)Math.Clamp(memoryBytes / perEntry, 16, 1 << 28);
         _tempDirectory = tempDirectory;
-        _rows = new int[Math.Min(_capacity, 1 << 16) * order];
-        _counts = new int[_rows.Length / order];
-        _slots = NewSlots(_counts.Length);
+        _slots = NewSlots(1 << 16);
     }
 
     /// <summary>Number of runs written to disk so far.</summary>
     public int SpilledRuns => _runFiles.Count;
 
-    private static int[] NewSlots(int entries)
+    private static int[] NewSlots(int count)
     {
-        var slots = new int[(int)Math.Min(1L << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)entries * 2))];
+        var slots = new int[count];
         Array.Fill(slots, -1);
         return slots;
     }
@@ -50,6 +51,12 @@ internal sealed class NGramRunCounter : IDisposable
         return (int)(h >> 33);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Span<int> Row(int entry) => _rowChunks[entry >> ChunkBits].AsSpan((entry & (ChunkRows - 1)) * _order, _order);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref int CountOf(int entry) => ref _countChunks[entry >> ChunkBits][entry & (ChunkRows - 1)];
+
     /// <summary>Counts one occurrence of <paramref name="gram"/>.</summary>
     public void Add(ReadOnlySpan<int> gram)
     {
@@ -59,31 +66,28 @@ internal sealed class NGramRunCounter : IDisposable
         {
             int entry = _slots[slot];
             if (entry < 0) break;
-            if (_rows.AsSpan(entry * _order, _order).SequenceEqual(gram)) { _counts[entry]++; return; }
+            if (Row(entry).SequenceEqual(gram)) { CountOf(entry)++; return; }
             slot = (slot + 1) & mask;
         }
-        if (_distinct == _counts.Length)
+        if (_distinct >= _capacity) { Spill(); Add(gram); return; }
+        if (2L * (_distinct + 1) > _slots.Length) { Rehash(); Add(gram); return; }
+        if (_distinct >> ChunkBits == _rowChunks.Count)
         {
-            if (_distinct >= _capacity) { Spill(); Add(gram); return; }
-            Grow();
-            Add(gram);
-            return;
+            _rowChunks.Add(new int[ChunkRows * _order]);
+            _countChunks.Add(new int[ChunkRows]);
         }
-        gram.CopyTo(_rows.AsSpan(_distinct * _order, _order));
-        _counts[_distinct] = 1;
+        gram.CopyTo(Row(_distinct));
+        CountOf(_distinct) = 1;
         _slots[slot] = _distinct++;
     }
 
-    private void Grow()
+    private void Rehash()
     {
-        int entries = (int)Math.Min(_capacity, 2L * _counts.Length);
-        Array.Resize(ref _rows, entries * _order);
-        Array.Resize(ref _counts, entries);
-        _slots = NewSlots(entries);
+        _slots = NewSlots(_slots.Length * 2);
         int mask = _slots.Length - 1;
         for (int e = 0; e < _distinct; e++)
         {
-            int slot = Hash(_rows.AsSpan(e * _order, _order)) & mask;
+            int slot = Hash(Row(e)) & mask;
             while (_slots[slot] >= 0) slot = (slot + 1) & mask;
             _slots[slot] = e;
         }
@@ -93,7 +97,7 @@ internal sealed class NGramRunCounter : IDisposable
     {
         var perm = new int[_distinct];
         for (int i = 0; i < perm.Length; i++) perm[i] = i;
-        perm.AsSpan().Sort(new RowComparer(_rows, _order));
+        perm.AsSpan().Sort(new RowComparer(_rowChunks, _order));
         return perm;
     }
 
@@ -107,8 +111,8 @@ internal sealed class NGramRunCounter : IDisposable
         {
             foreach (int e in perm)
             {
-                for (int j = 0; j < _order; j++) writer.Write(_rows[e * _order + j]);
-                writer.Write(_counts[e]);
+                foreach (int w in Row(e)) writer.Write(w);
+                writer.Write(CountOf(e));
             }
         }
         _runFiles.Add(path);
@@ -122,12 +126,12 @@ internal sealed class NGramRunCounter : IDisposable
         if (_runFiles.Count == 0)
         {
             _slots = []; // not needed any more: free it before the sort allocates its permutation
-            var source = new MemorySource(_rows, _counts, SortedPermutation(), _order);
-            _rows = []; _counts = [];
+            var source = new MemorySource(_rowChunks, _countChunks, SortedPermutation(), _order);
+            _rowChunks = []; _countChunks = [];
             return source;
         }
         if (_distinct > 0) Spill();
-        _rows = []; _counts = []; _slots = [];
+        _rowChunks = []; _countChunks = []; _slots = [];
         return new MergedRunSource(_runFiles, _order);
     }
 
@@ -140,20 +144,29 @@ internal sealed class NGramRunCounter : IDisposable
         }
     }
 
-    private readonly struct RowComparer(int[] rows, int order) : IComparer<int>
+    private readonly struct RowComparer(List<int[]> chunks, int order) : IComparer<int>
     {
-        public int Compare(int x, int y) =>
-            SuffixOrder.Compare(rows.AsSpan(x * order, order), rows.AsSpan(y * order, order));
+        public int Compare(int x, int y) => SuffixOrder.Compare(
+            chunks[x >> ChunkBits].AsSpan((x & (ChunkRows - 1)) * order, order),
+            chunks[y >> ChunkBits].AsSpan((y & (ChunkRows - 1)) * order, order));
     }
 
     /// <summary>Distinct n-grams held in memory, read through a sorted permutation.</summary>
-    private sealed class MemorySource(int[] rows, int[] counts, int[] perm, int order) : INGramSource
+    private sealed class MemorySource(List<int[]> rows, List<int[]> counts, int[] perm, int order) : INGramSource
     {
         private int _i = -1;
-        private int[] _rows = rows, _counts = counts, _perm = perm;
+        private List<int[]> _rows = rows, _counts = counts;
+        private int[] _perm = perm;
         public bool MoveNext() => ++_i < _perm.Length;
-        public ReadOnlySpan<int> Current => _rows.AsSpan(_perm[_i] * order, order);
-        public int Count => _counts[_perm[_i]];
+        public ReadOnlySpan<int> Current
+        {
+            get
+            {
+                int e = _perm[_i];
+                return _rows[e >> ChunkBits].AsSpan((e & (ChunkRows - 1)) * order, order);
+            }
+        }
+        public int Count => _counts[_perm[_i] >> ChunkBits][_perm[_i] & (ChunkRows - 1)];
         public void Dispose() { _rows = []; _counts = []; _perm = []; }
     }
 }

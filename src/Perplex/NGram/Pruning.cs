@@ -38,7 +38,7 @@ internal static class Pruning
         var prob = new float[order][];
         var backoff = new float[]?[order];
         keys[0] = CopyKeys(model.Levels[0]);
-        prob[0] = model.Prob[0];
+        prob[0] = model.Prob(0).ToArray(); // unigram values, copied: they may live in reused count storage
         backoff[0] = model.Backoff[0];
         int[] newIndex = Enumerable.Range(0, keys[0].Length).ToArray();
         for (int n = 2; n <= order; n++)
@@ -56,7 +56,7 @@ internal static class Pruning
                 if (marks[i]) { next[i] = -1; continue; }
                 int parent = newIndex[level.Parent(i)];
                 k[j] = NGramLevel.Key(parent, level.Word(i));
-                p[j] = model.Prob[n - 1][i];
+                p[j] = model.Prob(n - 1)[i];
                 if (b is not null) b[j] = model.Backoff[n - 1]![i];
                 next[i] = j++;
             }

@@ -35,10 +35,16 @@ internal static class ForkJoin
     /// <summary>Runs parts 0..parts−1 of <paramref name="work"/> on the caller and up to threads − 1 workers (threads ≤ 0: one per part).</summary>
     public static void Run(ParallelWork work, int parts, int threads = 0)
     {
-        int helpers = Math.Min(parts, threads > 0 ? threads : parts) - 1;
-        if (helpers <= 0 || !Gate.TryEnter())
+        if (parts <= 1)
         {
-            for (int part = 0; part < parts; part++) work.Run(part);
+            if (parts == 1) work.Run(0);
+            return;
+        }
+        int helpers = Math.Min(parts, threads > 0 ? threads : parts) - 1;
+        // nested use (a part that forks again) runs serially too: the lock is re-entrant, the job state is not
+        if (helpers <= 0 || Gate.IsHeldByCurrentThread || !Gate.TryEnter())
+        {
+            RunSerially(work, parts);
             return;
         }
         try
@@ -57,12 +63,30 @@ internal static class ForkJoin
             while (Volatile.Read(ref finished) != parts) spin.SpinOnce(sleep1Threshold: -1);
             Volatile.Write(ref state, (generation << 32) | Closed);
             current = null;
-            if (failure is { } e) throw new AggregateException("a parallel GEMM worker failed", e);
+            if (failure is { } e) throw new AggregateException("a parallel GEMM part failed", e);
         }
         finally
         {
             Gate.Exit();
         }
+    }
+
+    /// <summary>Every part on the calling thread; a failure is reported as from a parallel run, after all parts ran.</summary>
+    private static void RunSerially(ParallelWork work, int parts)
+    {
+        Exception? first = null;
+        for (int part = 0; part < parts; part++)
+        {
+            try
+            {
+                work.Run(part);
+            }
+            catch (Exception e)
+            {
+                first ??= e;
+            }
+        }
+        if (first is not null) throw new AggregateException("a parallel GEMM part failed", first);
     }
 
     /// <summary>Claims and runs parts of the open job until none are left.</summary>

@@ -18,6 +18,7 @@ public sealed class Utf8LineReader : IDisposable
     private int _chunkStart;
     private int _chunkEnd;
     private byte[] _line = new byte[256];
+    private char[] _chars = new char[256];
     private long _position;
     private long _lineNumber;
     private bool _atStart = true;
@@ -50,38 +51,82 @@ public sealed class Utf8LineReader : IDisposable
         while (reader.TryReadLine(out var line)) yield return line;
     }
 
+    /// <summary>Bytes consumed so far (for progress against the file size).</summary>
+    public long Position => _position;
+
     /// <summary>Reads the next line; false at end of input.</summary>
     public bool TryReadLine(out TextLine line)
     {
+        if (!TryReadLineBytes(out var bytes, out long offset))
+        {
+            line = default;
+            return false;
+        }
+        line = new TextLine(_lineNumber, offset, Decode(bytes, offset));
+        return true;
+    }
+
+    /// <summary>
+    /// Reads the next line into a reused buffer without allocating a string: <paramref name="text"/> is valid only
+    /// until the next call. For hot loops such as loading a gigabyte ARPA file.
+    /// </summary>
+    public bool TryReadLineSpan(out ReadOnlySpan<char> text, out long lineNumber)
+    {
+        if (!TryReadLineBytes(out var bytes, out long offset))
+        {
+            text = default;
+            lineNumber = _lineNumber;
+            return false;
+        }
+        if (_chars.Length < bytes.Length) _chars = new char[Math.Max(bytes.Length, _chars.Length * 2)];
+        var status = Utf8.ToUtf16(bytes, _chars, out int read, out int written, replaceInvalidSequences: false);
+        if (status != OperationStatus.Done) throw InvalidUtf8(offset, read);
+        text = _chars.AsSpan(0, written);
+        lineNumber = _lineNumber;
+        return true;
+    }
+
+    // The line's bytes without its terminator; a span into the read chunk when the line lies inside it (no copy),
+    // else into the growable line buffer.
+    private bool TryReadLineBytes(out ReadOnlySpan<byte> bytes, out long lineOffset)
+    {
         int length = 0;
-        long lineOffset = _position;
-        bool sawAny = false;
+        lineOffset = _position;
+        bool sawAny = false, copied = false;
+        bytes = default;
         while (true)
         {
             if (_chunkStart == _chunkEnd && !Fill())
             {
-                if (!sawAny) { line = default; return false; }
+                if (!sawAny) return false;
                 break;
             }
             sawAny = true;
             var available = _chunk.AsSpan(_chunkStart, _chunkEnd - _chunkStart);
             int newline = available.IndexOf((byte)'\n');
             var piece = newline >= 0 ? available[..newline] : available;
-            Append(ref length, piece);
             int consumed = newline >= 0 ? newline + 1 : available.Length;
+            if (newline >= 0 && !copied)
+            {
+                bytes = piece; // Fill only runs on the next call, so the chunk stays valid until then
+                _chunkStart += consumed;
+                _position += consumed;
+                break;
+            }
+            Append(ref length, piece);
+            copied = true;
             _chunkStart += consumed;
             _position += consumed;
             if (newline >= 0) break;
         }
+        if (copied) bytes = _line.AsSpan(0, length);
         _lineNumber++;
-        var bytes = _line.AsSpan(0, length);
         if (_atStart)
         {
             _atStart = false;
             if (bytes.StartsWith("\uFEFF"u8)) { bytes = bytes[3..]; lineOffset += 3; }
         }
         if (bytes.Length > 0 && bytes[^1] == (byte)'\r') bytes = bytes[..^1];
-        line = new TextLine(_lineNumber, lineOffset, Decode(bytes, lineOffset));
         return true;
     }
 
@@ -92,12 +137,7 @@ public sealed class Utf8LineReader : IDisposable
         try
         {
             var status = Utf8.ToUtf16(bytes, chars, out int read, out int written, replaceInvalidSequences: false);
-            if (status != OperationStatus.Done)
-            {
-                throw new PerplexException(
-                    $"invalid UTF-8 at byte offset {lineOffset + read} (byte {read + 1} of the line); " +
-                    "convert the file to UTF-8 (e.g. iconv -f CP949 -t UTF-8)", SourceName, _lineNumber);
-            }
+            if (status != OperationStatus.Done) throw InvalidUtf8(lineOffset, read);
             return new string(chars, 0, written);
         }
         finally
@@ -105,6 +145,10 @@ public sealed class Utf8LineReader : IDisposable
             ArrayPool<char>.Shared.Return(chars);
         }
     }
+
+    private PerplexException InvalidUtf8(long lineOffset, int validBytes) => new(
+        $"invalid UTF-8 at byte offset {lineOffset + validBytes} (byte {validBytes + 1} of the line); " +
+        "convert the file to UTF-8 (e.g. iconv -f CP949 -t UTF-8)", SourceName, _lineNumber);
 
     private void Append(ref int length, ReadOnlySpan<byte> piece)
     {

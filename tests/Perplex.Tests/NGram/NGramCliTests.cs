@@ -102,9 +102,42 @@ public class NGramCliTests
     public void EveryBuildFlagIsDocumentedInHelp()
     {
         var help = Run("build", "--help");
-        foreach (var flag in new[] { "--order", "--smoothing", "--k", "--alpha", "--skip-symbols", "--discount-fallback", "--prune", "--memory", "--temp", "--output", "--tsv-column" })
+        foreach (var flag in new[] { "--order", "--smoothing", "--k", "--alpha", "--skip-symbols", "--discount-fallback", "--fallback-discounts", "--prune", "--memory", "--temp", "--output", "--tsv-column" })
             Assert.Contains(flag, help.Out);
         Assert.Contains("stupid backoff: scores, not probabilities", help.Out);
+    }
+
+    [Fact]
+    public void EveryNGramCommandOptionAndArgumentHasADescription()
+    {
+        var missing = new List<string>();
+        void Visit(Command c, string path)
+        {
+            if (string.IsNullOrWhiteSpace(c.Description)) missing.Add(path);
+            foreach (var o in c.Options) if (string.IsNullOrWhiteSpace(o.Description)) missing.Add($"{path} {o.Name}");
+            foreach (var a in c.Arguments) if (string.IsNullOrWhiteSpace(a.Description)) missing.Add($"{path} <{a.Name}>");
+            foreach (var sub in c.Subcommands) Visit(sub, $"{path} {sub.Name}");
+        }
+        var ngram = NGramCommands.Create();
+        Visit(ngram, "perplex ngram");
+        Assert.Empty(missing);
+        Assert.Equal(["build", "query", "convert", "complete", "generate", "bench"], ngram.Subcommands.Select(c => c.Name));
+    }
+
+    [Fact]
+    public void DiscountFallbackFlagAndValues()
+    {
+        using var dir = new TempDir();
+        var corpus = dir.File("rep.txt", "a b c d\na b c d\na b c d\n");
+        var refused = Run("build", "-o", "3", "--output", dir.Combine("r.arpa"), corpus, "-q");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("--discount-fallback", refused.Err);
+        var defaults = Run("build", "-o", "3", "--output", dir.Combine("r.arpa"), "--discount-fallback", corpus, "-q");
+        Assert.True(defaults.ExitCode == 0, defaults.Err);
+        Assert.Contains("3 4 D1=0.5 D2=1 D3+=1.5", defaults.Out);
+        var custom = Run("build", "-o", "3", "--output", dir.Combine("r.arpa"), "--discount-fallback", "--fallback-discounts", "0.25", "0.75", "1.25", corpus, "-q");
+        Assert.True(custom.ExitCode == 0, custom.Err);
+        Assert.Contains("3 4 D1=0.25 D2=0.75 D3+=1.25", custom.Out);
     }
 
     [Fact]

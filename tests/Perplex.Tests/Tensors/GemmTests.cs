@@ -228,3 +228,49 @@ public class TallGemmTests
             new GemmCase<float>(transA, transB, 16384 + 7, 5, 3, accumulate: true).Verify(GemmPaths.Best, 2, 1e-5);
     }
 }
+
+/// <summary>The fork-join runs every part exactly once, also when a part forks again or throws.</summary>
+public class ForkJoinTests
+{
+    private sealed class CountingWork(Action<int>? inner = null) : ParallelWork
+    {
+        public readonly int[] Runs = new int[64];
+        public override void Run(int part)
+        {
+            Interlocked.Increment(ref Runs[part]);
+            inner?.Invoke(part);
+        }
+    }
+
+    [Fact]
+    public void EveryPartRunsOnce()
+    {
+        for (int repeat = 0; repeat < 200; repeat++)
+        {
+            var work = new CountingWork();
+            int parts = 1 + repeat % 9;
+            ForkJoin.Run(work, parts, threads: 2);
+            Assert.All(work.Runs.Take(parts), n => Assert.Equal(1, n));
+            Assert.All(work.Runs.Skip(parts), n => Assert.Equal(0, n));
+        }
+    }
+
+    [Fact]
+    public void NestedJobsRunSerially()
+    {
+        var inner = new CountingWork();
+        var outer = new CountingWork(_ => ForkJoin.Run(inner, 3, threads: 2));
+        ForkJoin.Run(outer, 4, threads: 2);
+        Assert.All(outer.Runs.Take(4), n => Assert.Equal(1, n));
+        Assert.All(inner.Runs.Take(3), n => Assert.Equal(4, n));
+    }
+
+    [Fact]
+    public void AFailingPartIsReported()
+    {
+        var work = new CountingWork(part => { if (part == 2) throw new InvalidOperationException("part 2"); });
+        var e = Assert.Throws<AggregateException>(() => ForkJoin.Run(work, 5, threads: 2));
+        Assert.IsType<InvalidOperationException>(e.InnerException);
+        Assert.All(work.Runs.Take(5), n => Assert.Equal(1, n));
+    }
+}

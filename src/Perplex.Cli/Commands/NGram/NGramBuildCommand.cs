@@ -16,10 +16,11 @@ internal static class NGramBuildCommand
         var k = new Option<double>("--k") { Description = "The k of add-k smoothing (1 = Laplace; smaller = Lidstone).", DefaultValueFactory = _ => 1.0 };
         var alpha = new Option<double>("--alpha") { Description = "Backoff factor of stupid backoff.", DefaultValueFactory = _ => 0.4 };
         var skip = new Option<bool>("--skip-symbols") { Description = "Treat <s>, </s> and <unk> found in the corpus as whitespace (lmplz --skip_symbols); without it they are an error." };
-        var fallback = new Option<float[]>("--discount-fallback")
+        var fallback = new Option<bool>("--discount-fallback") { Description = "When an order's count-of-counts give invalid Kneser-Ney discounts (small or artificial corpora), use fixed discounts with a warning instead of stopping (lmplz --discount_fallback)." };
+        var fallbackValues = new Option<float[]>("--fallback-discounts")
         {
-            Description = "When an order's count-of-counts give invalid Kneser-Ney discounts, use these fixed D1 D2 D3+ instead of stopping (default 0.5 1 1.5), with a warning.",
-            Arity = ArgumentArity.ZeroOrMore,
+            Description = "The D1 D2 D3+ used by --discount-fallback (default 0.5 1 1.5).",
+            Arity = new ArgumentArity(3, 3),
             AllowMultipleArgumentsPerToken = true,
         };
         var prune = new Option<long[]>("--prune")
@@ -33,20 +34,16 @@ internal static class NGramBuildCommand
         var tsvColumn = new Option<string?>("--tsv-column") { Description = "Read the corpus as a TSV file with a header row and use only this column (e.g. review)." };
         var command = new Command("build", "Count n-grams in a corpus and estimate a model (lmplz-compatible Kneser-Ney by default).")
         {
-            corpus, order, output, smoothing, k, alpha, skip, fallback, prune, memory, temp, tsvColumn, quantize,
+            corpus, order, output, smoothing, k, alpha, skip, fallback, fallbackValues, prune, memory, temp, tsvColumn, quantize,
         };
         command.SetAction(result =>
         {
             var o = result.InvocationConfiguration.Output;
             string outPath = result.GetValue(output)!;
-            var fallbackValues = result.GetResult(fallback) is null ? null : result.GetValue(fallback) ?? [];
-            Discount? fallbackDiscount = fallbackValues switch
-            {
-                null => null,
-                { Length: 0 } => Discount.DefaultFallback,
-                { Length: 3 } v => new Discount(v[0], v[1], v[2]),
-                _ => throw new PerplexException("--discount-fallback takes no value or exactly three: D1 D2 D3+"),
-            };
+            var given = result.GetResult(fallbackValues) is null ? null : result.GetValue(fallbackValues);
+            if (given is not null && !result.GetValue(fallback)) throw new PerplexException("--fallback-discounts needs --discount-fallback");
+            Discount? fallbackDiscount = !result.GetValue(fallback) ? null
+                : given is { Length: 3 } v ? new Discount(v[0], v[1], v[2]) : Discount.DefaultFallback;
             var options = new NGramBuildOptions
             {
                 Order = result.GetValue(order),
