@@ -79,14 +79,7 @@ public class ClassifyCliTests
             (["classify", "eval", dir.Combine("none.st"), train], "none.st: model file not found"),
             (["classify", "好"], "好"),
         };
-        foreach (var (args, expected) in cases)
-        {
-            var r = Cli.Run(args);
-            Assert.True(r.ExitCode == 1, $"{string.Join(' ', args)}: {r.Err}");
-            Assert.StartsWith("perplex: error: ", r.Err);
-            Assert.Contains(expected, r.Err);
-            Assert.DoesNotContain("   at ", r.Err);
-        }
+        Encoders.CliAssert.UserErrors(cases);
     }
 
     [Fact]

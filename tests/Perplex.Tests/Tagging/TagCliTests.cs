@@ -109,13 +109,6 @@ public class TagCliTests
             (["tag", "--input", train], "give a model file"),
             (["tag", "eval", dir.File("lm.st", "not a model"), train], "lm.st"),
         };
-        foreach (var (args, expected) in cases)
-        {
-            var r = Cli.Run(args);
-            Assert.True(r.ExitCode == 1, $"{string.Join(' ', args)}: {r.Err}");
-            Assert.StartsWith("perplex: error: ", r.Err);
-            Assert.Contains(expected, r.Err);
-            Assert.DoesNotContain("   at ", r.Err);
-        }
+        Encoders.CliAssert.UserErrors(cases);
     }
 }
