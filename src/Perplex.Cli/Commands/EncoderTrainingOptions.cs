@@ -25,6 +25,7 @@ internal sealed class EncoderTrainingOptions
     public Option<int> CharHidden { get; } = new Option<int>("--char-hidden") { Description = "Hidden units per direction of the character BiRNN.", DefaultValueFactory = _ => 50 }.AtLeast(1);
     public Option<int> MinCount { get; } = new Option<int>("--min-count") { Description = "Words seen fewer times in training become <unk>.", DefaultValueFactory = _ => 1 }.AtLeast(1);
     public Option<int?> MaxVocab { get; } = new Option<int?>("--max-vocab") { Description = "At most this many word-vocabulary entries (the most frequent, special tokens included)." }.AtLeast(4);
+    public Option<bool> Lowercase { get; } = new("--lowercase") { Description = "Look words up in lower case (fewer unknown words); character features still see the case." };
     public Option<int> Epochs { get; } = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 10 }.AtLeast(1);
     public Option<double> LearningRate { get; } = new Option<double>("--lr") { Description = "Initial learning rate.", DefaultValueFactory = _ => 0.002 }.AtLeast(0);
     public Option<int> BatchSize { get; } = new Option<int>("--batch-size") { Description = "Most sequences per batch (each batch holds sequences of one length).", DefaultValueFactory = _ => 32 }.AtLeast(1);
@@ -38,14 +39,14 @@ internal sealed class EncoderTrainingOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Model, EmbeddingSize, HiddenSize, Layers, Unidirectional, Dropout, WordDropout, CharDim, CharHidden,
-                     MinCount, MaxVocab, Epochs, LearningRate, BatchSize, Clip, Seed, Optimizer, LrDecay, MaxMinutes, Threads })
+                     MinCount, MaxVocab, Lowercase, Epochs, LearningRate, BatchSize, Clip, Seed, Optimizer, LrDecay, MaxMinutes, Threads })
             command.Options.Add(o);
     }
 
     public EncoderOptions Encoder(ParseResult r) => new(
         SequenceEncoderConfig.ParseCell(r.GetValue(Model)!), r.GetValue(EmbeddingSize), r.GetValue(HiddenSize), r.GetValue(Layers),
         !r.GetValue(Unidirectional), r.GetValue(Dropout), r.GetValue(WordDropout), r.GetValue(CharDim), r.GetValue(CharHidden),
-        r.GetValue(MinCount), r.GetValue(MaxVocab));
+        r.GetValue(MinCount), r.GetValue(MaxVocab), r.GetValue(Lowercase));
 
     public TrainingSettings Training(ParseResult r)
     {

@@ -122,7 +122,7 @@ internal static class TagCommands
             var data = ReadTagged(path, column);
             var predicted = tagger.Tag(data.Select(s => (IReadOnlyList<string>)s.Tokens).ToList());
             var o = result.InvocationConfiguration.Output;
-            var (report, entities, unknownCorrect, unknownTotal) = Score(data, predicted, w => tagger.Tokens.Words.Contains(w));
+            var (report, entities, unknownCorrect, unknownTotal) = Score(data, predicted, tagger.Tokens.Knows);
             if (report.Total == 0) throw new PerplexException("no tagged tokens in the data", path);
             o.WriteLine($"token accuracy: {report.Accuracy * 100:F2}% ({report.Correct}/{report.Total}); " +
                         $"words unknown to the model: {unknownTotal} ({100.0 * unknownTotal / report.Total:F1}%), accuracy on them {Percent(unknownCorrect, unknownTotal)}");

@@ -20,7 +20,7 @@ public static class ClassifierTrainer
         if (train.Count == 0) throw new PerplexException("no labeled documents in the training data");
         var labels = train.Select(d => d.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (labels.Count < 2) throw new PerplexException($"the training data has only one label ('{labels[0]}'); a classifier needs at least two");
-        var tokens = TokenEncoder.Build(train.Select(d => (IReadOnlyList<string>)d.Tokens), options.MinCount, options.MaxVocab, options.WithChars, "word");
+        var tokens = TokenEncoder.Build(train.Select(d => (IReadOnlyList<string>)d.Tokens), options.MinCount, options.MaxVocab, options.WithChars, "word", options.Lowercase);
         var model = new ClassifierModel(config(options.CreateConfig(tokens)), tokens, labels, settings.Seed);
         var labelIds = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
         var inputs = train.Select(d => tokens.Encode(d.Tokens)).ToList();

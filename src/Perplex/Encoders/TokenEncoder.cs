@@ -7,7 +7,8 @@ namespace Perplex.Encoders;
 /// Turns tokens into <see cref="EncodedSequence"/>s: word ids from a word vocabulary (unknown words → &lt;unk&gt;)
 /// and, when there is a character vocabulary, the ids of each word's grapheme clusters. Words longer than
 /// <see cref="MaxWordCharacters"/> graphemes keep their first and last halves (prefixes and endings carry the
-/// morphology, and it bounds the character network's work).
+/// morphology, and it bounds the character network's work). With <see cref="LowercaseWords"/>, words are looked up
+/// in lower case (so "The" and "the" share an embedding) while the character features still see the original case.
 /// </summary>
 public sealed class TokenEncoder
 {
@@ -17,11 +18,15 @@ public sealed class TokenEncoder
     private static readonly GraphemeTokenizer Graphemes = new();
 
     /// <summary>Wraps the vocabularies; <paramref name="chars"/> is null for an encoder without character features.</summary>
-    public TokenEncoder(Vocabulary words, Vocabulary? chars)
+    public TokenEncoder(Vocabulary words, Vocabulary? chars, bool lowercaseWords = false)
     {
         Words = words;
         Chars = chars;
+        LowercaseWords = lowercaseWords;
     }
+
+    /// <summary>True when words are looked up in lower case.</summary>
+    public bool LowercaseWords { get; }
 
     /// <summary>The word vocabulary.</summary>
     public Vocabulary Words { get; }
@@ -33,20 +38,22 @@ public sealed class TokenEncoder
     /// Builds the vocabularies from training sentences: words seen at least <paramref name="minCount"/> times (at most
     /// <paramref name="maxWords"/> entries) and, when <paramref name="withChars"/>, every grapheme seen at least twice.
     /// </summary>
-    public static TokenEncoder Build(IEnumerable<IReadOnlyList<string>> sentences, int minCount, int? maxWords, bool withChars, string tokenizer = "word")
+    public static TokenEncoder Build(IEnumerable<IReadOnlyList<string>> sentences, int minCount, int? maxWords, bool withChars,
+        string tokenizer = "word", bool lowercaseWords = false)
     {
         var wordCounts = new Dictionary<string, long>(StringComparer.Ordinal);
         var charCounts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var sentence in sentences)
             foreach (var token in sentence)
             {
-                wordCounts[token] = wordCounts.GetValueOrDefault(token) + 1;
+                var key = lowercaseWords ? token.ToLowerInvariant() : token;
+                wordCounts[key] = wordCounts.GetValueOrDefault(key) + 1;
                 if (withChars)
                     foreach (var c in Graphemes.Tokenize(token)) charCounts[c] = charCounts.GetValueOrDefault(c) + 1;
             }
         var words = Vocabulary.FromCounts(wordCounts, minCount, maxWords, tokenizer: tokenizer);
         var chars = withChars ? Vocabulary.FromCounts(charCounts, 2, tokenizer: "char") : null;
-        return new TokenEncoder(words, chars);
+        return new TokenEncoder(words, chars, lowercaseWords);
     }
 
     /// <summary>Encodes a non-empty token list.</summary>
@@ -56,14 +63,16 @@ public sealed class TokenEncoder
         var chars = Chars is null ? null : new int[tokens.Count][];
         for (int i = 0; i < tokens.Count; i++)
         {
-            ids[i] = Words.IdOrUnk(tokens[i]);
+            ids[i] = Words.IdOrUnk(WordKey(tokens[i]));
             if (chars is not null) chars[i] = CharIds(tokens[i]);
         }
         return new EncodedSequence(ids, chars);
     }
 
-    /// <summary>How many of <paramref name="tokens"/> are not in the word vocabulary.</summary>
-    public int UnknownCount(IReadOnlyList<string> tokens) => tokens.Count(t => !Words.Contains(t));
+    /// <summary>True when <paramref name="token"/> has its own word embedding (is not &lt;unk&gt;).</summary>
+    public bool Knows(string token) => Words.Contains(WordKey(token));
+
+    private string WordKey(string token) => LowercaseWords ? token.ToLowerInvariant() : token;
 
     private int[] CharIds(string token)
     {
@@ -84,6 +93,7 @@ public sealed class TokenEncoder
     {
         ["words"] = JsonDocument.Parse(Words.ToJson()).RootElement,
         ["chars"] = Chars is null ? null : JsonDocument.Parse(Chars.ToJson()).RootElement,
+        ["lowercase_words"] = JsonDocument.Parse(LowercaseWords ? "true" : "false").RootElement,
     });
 
     /// <summary>Parses <see cref="ToJson"/> output; <paramref name="source"/> names the file in errors.</summary>
@@ -96,7 +106,8 @@ public sealed class TokenEncoder
                 throw new PerplexException("the model's vocabulary has no word list", source);
             var chars = doc.RootElement.TryGetProperty("chars", out var c) && c.ValueKind == JsonValueKind.Object
                 ? Vocabulary.FromJson(c.GetRawText(), source) : null;
-            return new TokenEncoder(Vocabulary.FromJson(words.GetRawText(), source), chars);
+            bool lowercase = doc.RootElement.TryGetProperty("lowercase_words", out var l) && l.ValueKind == JsonValueKind.True;
+            return new TokenEncoder(Vocabulary.FromJson(words.GetRawText(), source), chars, lowercase);
         }
         catch (JsonException e)
         {

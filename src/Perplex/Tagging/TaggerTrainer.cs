@@ -18,7 +18,7 @@ public static class TaggerTrainer
     {
         train = train.Where(s => s.Tokens.Count > 0).ToList();
         if (train.Count == 0) throw new PerplexException("no tagged sentences in the training data");
-        var tokens = TokenEncoder.Build(train.Select(s => (IReadOnlyList<string>)s.Tokens), options.MinCount, options.MaxVocab, options.WithChars);
+        var tokens = TokenEncoder.Build(train.Select(s => (IReadOnlyList<string>)s.Tokens), options.MinCount, options.MaxVocab, options.WithChars, lowercaseWords: options.Lowercase);
         var tags = train.SelectMany(s => s.Tags).GroupBy(t => t, StringComparer.Ordinal)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).ToList();
         var config = new TaggerConfig(options.CreateConfig(tokens), column, options.Dropout);

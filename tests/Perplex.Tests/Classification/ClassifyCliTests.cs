@@ -1,0 +1,96 @@
+using System.Text;
+using Xunit;
+
+namespace Perplex.Tests.Classification;
+
+public class ClassifyCliTests
+{
+    /// <summary>Reviews whose label is 1 when they contain a positive word, 0 when a negative one.</summary>
+    private static string Reviews(int count, int seed, bool withEmpty = false)
+    {
+        string[] good = ["재밌다", "최고", "감동"], bad = ["지루하다", "최악", "별로"], filler = ["이", "영화", "정말", "너무", "배우", "연기"];
+        var random = new Random(seed);
+        var sb = new StringBuilder("id\tdocument\tlabel\n");
+        for (int i = 0; i < count; i++)
+        {
+            int label = i % 2;
+            var words = Enumerable.Range(0, 2 + random.Next(4)).Select(_ => filler[random.Next(filler.Length)]).ToList();
+            words.Insert(random.Next(words.Count + 1), label == 1 ? good[random.Next(3)] : bad[random.Next(3)]);
+            sb.Append($"{i}\t{string.Join(' ', words)}\t{label}\n");
+        }
+        if (withEmpty) sb.Append($"{count}\t \t1\n");
+        return sb.ToString();
+    }
+
+    private static readonly string[] Small = ["--emsize", "8", "--nhid", "8", "--epochs", "10", "--lr", "0.02", "--batch-size", "8", "--dropout", "0", "--quiet"];
+
+    [Theory]
+    [InlineData("max", "word", false)]
+    [InlineData("mean", "word", true)]
+    [InlineData("last", "char", false)]
+    public void TrainEvaluateAndClassify(string pooling, string tokenizer, bool chars)
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.txt", Reviews(120, 1, withEmpty: true));
+        var test = dir.File("test.txt", Reviews(40, 2));
+        var model = dir.Combine("m.st");
+        string[] extra = chars ? ["--char-dim", "4", "--char-hidden", "4"] : [];
+        var trained = Cli.Run(["classify", "train", "--train", train, "--valid", test, "--text-column", "document", "--label-column", "label",
+            "--pooling", pooling, "--tokenizer", tokenizer, "--save", model, .. Small, .. extra]);
+        Assert.True(trained.ExitCode == 0, trained.Err);
+        Assert.Contains("skipped 1 empty document", trained.Out);
+
+        var eval = Cli.Run("classify", "eval", model, test);
+        Assert.True(eval.ExitCode == 0, eval.Err);
+        Assert.Contains("accuracy: 100.00% (40/40)", eval.Out);
+        Assert.Contains("confusion (rows gold, columns predicted)", eval.Out);
+
+        var predicted = Cli.Run("classify", model, "이 영화 정말 재밌다", "배우 연기 최악");
+        Assert.True(predicted.ExitCode == 0, predicted.Err);
+        var lines = predicted.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("1\t", lines[0]);
+        Assert.StartsWith("0\t", lines[1]);
+        Assert.True(double.Parse(lines[0].Split('\t')[1], System.Globalization.CultureInfo.InvariantCulture) > 0.5);
+
+        var encoded = Cli.Run("classify", "encode", model, "이 영화");
+        Assert.True(encoded.ExitCode == 0, encoded.Err);
+        Assert.Equal(16, encoded.Out.Split('\n')[0].Split('\t')[1].Split(' ').Length);
+    }
+
+    [Fact]
+    public void BadInputGivesOneLineErrors()
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.txt", Reviews(30, 1));
+        var model = dir.Combine("m.st");
+        Assert.Equal(0, Cli.Run(["classify", "train", "--train", train, "--save", model, "--epochs", "1", .. Small[..4], "--quiet"]).ExitCode);
+        var unknownLabel = dir.File("unknown.txt", "id\tdocument\tlabel\n1\t좋다\t1\n2\t싫다\tneutral\n");
+        var noColumn = dir.File("nocol.txt", "id\treview\tlabel\n1\t좋다\t1\n");
+        var ragged = dir.File("ragged.txt", "id\tdocument\tlabel\n1\t좋다\n");
+        var emptyOnly = dir.File("empty.txt", "id\tdocument\tlabel\n1\t\t1\n");
+        var cases = new (string[] Args, string Expected)[]
+        {
+            (["classify", "eval", model, unknownLabel], "unknown.txt:3: label 'neutral' is not one the model was trained on (0, 1)"),
+            (["classify", "eval", model, noColumn], "nocol.txt:1: no column named 'document'"),
+            (["classify", "train", "--train", noColumn, "--text-column", "text", "--save", model], "nocol.txt:1: no column named 'text'"),
+            (["classify", "eval", model, ragged], "ragged.txt:2: expected 3 tab-separated fields, found 2"),
+            (["classify", "eval", model, emptyOnly], "empty.txt: no labeled documents with text"),
+            (["classify", "train", "--train", train, "--tokenizer", "char", "--char-dim", "8", "--save", model], "needs --tokenizer word"),
+            (["classify", "eval", dir.Combine("none.st"), train], "none.st: model file not found"),
+            (["classify", "好"], "好"),
+        };
+        Encoders.CliAssert.UserErrors(cases);
+    }
+
+    [Fact]
+    public void ATaggerIsNotAClassifier()
+    {
+        using var dir = new TempDir();
+        var conllu = dir.File("t.conllu", Tagging.TagCliTests.Conllu(6, 1));
+        var tagger = dir.Combine("tagger.st");
+        Assert.Equal(0, Cli.Run("tag", "train", "--train", conllu, "--save", tagger, "--epochs", "1", "--emsize", "4", "--nhid", "4", "--quiet").ExitCode);
+        var r = Cli.Run("classify", tagger, "text");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("this is not a classifier model (its task is tagger)", r.Err);
+    }
+}
