@@ -23,7 +23,7 @@ perplex ngram complete out/shakespeare.o3.bin "my lord" -k 5
 echo "-- three sampled lines:"
 for seed in 1 2 3; do perplex ngram generate out/shakespeare.o3.bin --seed $seed; done
 
-echo "== neural LM: a character-level LSTM trained for 3 epochs (about a minute), then evaluated and sampled"
+echo "== neural LM: a character-level LSTM trained for 3 epochs (seconds on a quiet machine), then evaluated and sampled"
 perplex train --model LSTM --level char --emsize 64 --nhid 128 --nlayers 1 --dropout 0 --optimizer adam --lr 0.003 \
     --clip 5 --epochs 3 --bptt 50 --batch-size 32 --seed 1 --train examples/data/shakespeare.txt \
     --valid examples/data/shakespeare-valid.txt --save out/char-lstm.safetensors --plot out/char-lstm.png --quiet

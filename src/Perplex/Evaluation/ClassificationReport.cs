@@ -90,11 +90,11 @@ public sealed class ClassificationReport
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.Append(inv, $"accuracy: {Accuracy * 100:F2}% ({Correct}/{Total})\n");
-        int width = Math.Max(8, _labels.Count == 0 ? 0 : _labels.Max(l => l.Length) + 2);
+        int width = Math.Max(10, _labels.Count == 0 ? 0 : _labels.Max(l => l.Length) + 2);
         sb.Append("label".PadRight(width)).Append("precision  recall     f1         support\n");
         foreach (var s in PerClass())
             sb.Append(s.Label.PadRight(width)).Append(inv, $"{s.Precision,-10:F4} {s.Recall,-10:F4} {s.F1,-10:F4} {s.Support}\n");
-        sb.Append(inv, $"{"macro F1".PadRight(width)}{MacroF1:F4}\n");
+        sb.Append(inv, $"{"macro F1".PadRight(width)} {MacroF1:F4}\n");
         sb.Append("confusion (rows gold, columns predicted):\n").Append(new string(' ', width));
         foreach (var l in _labels) sb.Append(l.PadLeft(width));
         sb.Append('\n');
