@@ -44,6 +44,14 @@ internal static unsafe class PinnedArray
 {
     public static T[] Allocate<T>(int length) where T : unmanaged => GC.AllocateUninitializedArray<T>(length, pinned: true);
 
+    /// <summary>A pinned copy of <paramref name="values"/> (Span.ToArray would give a movable array).</summary>
+    public static T[] CopyOf<T>(ReadOnlySpan<T> values) where T : unmanaged
+    {
+        var copy = Allocate<T>(values.Length);
+        values.CopyTo(copy);
+        return copy;
+    }
+
     public static T* Pointer<T>(T[] pinned) where T : unmanaged =>
         (T*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(pinned));
 }

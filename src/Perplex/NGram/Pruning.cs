@@ -38,7 +38,7 @@ internal static class Pruning
         var prob = new float[order][];
         var backoff = new float[]?[order];
         keys[0] = CopyKeys(model.Levels[0]);
-        prob[0] = model.Prob(0).ToArray(); // unigram values, copied: they may live in reused count storage
+        prob[0] = PinnedArray.CopyOf<float>(model.Prob(0)); // copied (they may live in reused count storage) and pinned: the level holds a pointer
         backoff[0] = model.Backoff[0];
         int[] newIndex = Enumerable.Range(0, keys[0].Length).ToArray();
         for (int n = 2; n <= order; n++)
