@@ -9,9 +9,12 @@ namespace Perplex.NGram;
 public sealed class BackoffModel : ILanguageModel, IDisposable
 {
     internal readonly NGramLevel[] Levels;
+    /// <summary>Hash-keyed copies of orders 2..N for fast scoring (binary models), or null: then the trie is walked.</summary>
+    internal readonly ProbingTable<NGramEntry>[]? Probing;
     private readonly IDisposable? _mapping;
 
-    internal BackoffModel(Vocabulary vocabulary, NGramLevel[] levels, bool isNormalized, string smoothing, IDisposable? mapping = null)
+    internal BackoffModel(Vocabulary vocabulary, NGramLevel[] levels, bool isNormalized, string smoothing, IDisposable? mapping = null,
+        ProbingTable<NGramEntry>[]? probing = null)
     {
         if (levels.Length is < 1 or > ModelState.MaxOrder)
             throw new PerplexException($"order {levels.Length} is not supported (1 to {ModelState.MaxOrder})");
@@ -20,6 +23,7 @@ public sealed class BackoffModel : ILanguageModel, IDisposable
         IsNormalized = isNormalized;
         Smoothing = smoothing;
         _mapping = mapping;
+        Probing = levels.Length > 1 ? probing : null;
     }
 
     /// <inheritdoc />
@@ -56,6 +60,7 @@ public sealed class BackoffModel : ILanguageModel, IDisposable
     /// <inheritdoc />
     public unsafe float Score(in ModelState context, int word, out ModelState next, out int matchedLength)
     {
+        if (Probing is { } tables) return ScoreByHash(tables, in context, word, out next, out matchedLength);
         next = new ModelState();
         var levels = Levels;
         int order = levels.Length;
@@ -87,6 +92,49 @@ public sealed class BackoffModel : ILanguageModel, IDisposable
             // Contexts longer than the one used contribute their backoffs.
             for (int j = matched - 1; j < context.Length; j++) prob += context.Backoffs[j];
         }
+        matchedLength = matched;
+        return prob;
+    }
+
+    /// <summary>
+    /// <see cref="Score"/> through the probing tables: the hashes of every context length are computed from the words
+    /// and all their cache lines requested before the first is examined, so the lookups overlap instead of each
+    /// waiting for the previous one. Same result as the trie walk (tested), stopping at the first missing order.
+    /// </summary>
+    private unsafe float ScoreByHash(ProbingTable<NGramEntry>[] tables, in ModelState context, int word, out ModelState next, out int matchedLength)
+    {
+        next = new ModelState();
+        var unigrams = Levels[0];
+        if ((uint)word >= (uint)unigrams.Count) word = Vocabulary.UnknownId;
+        float prob = unigrams.Prob[word];
+        int order = tables.Length;
+        next.Words[0] = word;
+        next.Backoffs[0] = unigrams.Backoff[word];
+        next.Length = 1;
+        int limit = Math.Min(context.Length, order - 1);
+        var hashes = stackalloc ulong[ModelState.MaxOrder];
+        ulong h = NGramHash.Unigram(word);
+        for (int k = 1; k <= limit; k++)
+        {
+            h = NGramHash.Extend(h, context.Words[k - 1]);
+            hashes[k] = h;
+            tables[k].Prefetch(h);
+        }
+        int matched = 1;
+        for (int k = 1; k <= limit; k++)
+        {
+            NGramEntry* entry = tables[k].Find(hashes[k]);
+            if (entry == null) break;
+            prob = entry->Prob;
+            matched = k + 1;
+            if (k < order - 1)
+            {
+                next.Words[k] = context.Words[k - 1];
+                next.Backoffs[k] = entry->Backoff;
+                next.Length = k + 1;
+            }
+        }
+        for (int j = matched - 1; j < context.Length; j++) prob += context.Backoffs[j];
         matchedLength = matched;
         return prob;
     }

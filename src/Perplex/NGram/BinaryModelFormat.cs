@@ -10,13 +10,17 @@ namespace Perplex.NGram;
 /// header (magic <c>PPLXNGRM</c>, version, kind, order, flags, k, tokens, smoothing name), vocabulary (offsets and
 /// UTF-8 text), then per order: count, slot count, keys (ulong), log10 probabilities (float), backoffs (float,
 /// not for the highest order) and the hash slots (int).
+/// Version 2 adds, when the flags say so, KenLM-style probing tables (<see cref="ProbingTable{T}"/>, 16-byte slots):
+/// one of hashed UTF-8 spellings after the vocabulary (query text is looked up without decoding) and one per order
+/// 2..N after that order's arrays (hash, log10 probability, backoff together). Version 1 files are still read.
+/// Quantized files leave the probing tables out: they hold full floats and would undo the saving.
 /// </summary>
 internal static unsafe class BinaryModelFormat
 {
     private static readonly byte[] Magic = "PPLXNGRM"u8.ToArray();
-    private const int Version = 1;
+    private const int Version = 2;
     private const int KindBackoff = 0, KindAddK = 1;
-    private const int FlagNormalized = 1, FlagQuantized = 2;
+    private const int FlagNormalized = 1, FlagQuantized = 2, FlagWordTable = 4, FlagProbing = 8;
 
     /// <summary>Whether the file starts with the binary magic.</summary>
     public static bool IsBinary(string path)
@@ -38,6 +42,10 @@ internal static unsafe class BinaryModelFormat
             _ => throw new PerplexException($"{model.GetType().Name} cannot be saved in the binary format"),
         };
         if (quantize && kind == KindAddK) throw new PerplexException("add-k models store counts, which cannot be quantized", path);
+        var probing = model is BackoffModel backoff && !quantize && levels.Length > 1 ? backoff.Probing ?? NGramProbing.TryBuild(levels) : null;
+        var wordTable = model.Vocabulary.Utf8Table;
+        int flags = (model.IsNormalized ? FlagNormalized : 0) | (quantize ? FlagQuantized : 0)
+                    | (wordTable is null ? 0 : FlagWordTable) | (probing is null ? 0 : FlagProbing);
         string temp = path + ".tmp";
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         using (var w = new BinaryWriter(file))
@@ -46,7 +54,7 @@ internal static unsafe class BinaryModelFormat
             w.Write(Version);
             w.Write(kind);
             w.Write(levels.Length);
-            w.Write((model.IsNormalized ? FlagNormalized : 0) | (quantize ? FlagQuantized : 0));
+            w.Write(flags);
             w.Write(k);
             w.Write(tokens);
             var name = Encoding.UTF8.GetBytes(smoothing);
@@ -68,9 +76,11 @@ internal static unsafe class BinaryModelFormat
             w.Write(MemoryMarshal.AsBytes(offsets.AsSpan()));
             w.Write(text.GetBuffer(), 0, (int)text.Length);
             Align(w);
+            if (wordTable is not null) WriteTable(w, wordTable);
 
-            foreach (var level in levels)
+            for (int n = 0; n < levels.Length; n++)
             {
+                var level = levels[n];
                 w.Write(level.Count);
                 w.Write(level.SlotMask + 1);
                 w.Write(new ReadOnlySpan<byte>(level.Keys, level.Count * sizeof(ulong)));
@@ -78,9 +88,24 @@ internal static unsafe class BinaryModelFormat
                 if (level.Backoff != null) WriteValues(w, new ReadOnlySpan<float>(level.Backoff, level.Count), quantize, keepZero: true);
                 w.Write(new ReadOnlySpan<byte>(level.Slots, (level.SlotMask + 1) * sizeof(int)));
                 Align(w);
+                if (probing is not null && n > 0) WriteTable(w, probing[n]);
             }
         }
         File.Move(temp, path, overwrite: true);
+    }
+
+    private static void WriteTable<T>(BinaryWriter w, ProbingTable<T> table) where T : unmanaged, IProbingEntry
+    {
+        w.Write(table.Size);
+        w.Flush();
+        table.WriteTo(w.BaseStream);
+    }
+
+    private static ProbingTable<T> ReadTable<T>(Cursor reader, object owner) where T : unmanaged, IProbingEntry
+    {
+        long size = reader.Long();
+        if (size < 1) throw reader.Error("corrupt probing table");
+        return new ProbingTable<T>((T*)reader.Take(size * sizeof(T)), size, owner);
     }
 
     private static void WriteValues(BinaryWriter w, ReadOnlySpan<float> values, bool quantize, bool keepZero)
@@ -137,12 +162,15 @@ internal static unsafe class BinaryModelFormat
             var reader = new Cursor(basePtr, length, path);
             if (!new ReadOnlySpan<byte>(reader.Take(8), 8).SequenceEqual(Magic)) throw reader.Error("not a Perplex binary n-gram model");
             int version = reader.Int();
-            if (version != Version) throw reader.Error($"binary model version {version} is not supported (expected {Version})");
+            if (version is < 1 or > Version)
+                throw reader.Error($"binary model version {version} is not supported (this Perplex reads versions 1 to {Version}); " +
+                                   "convert the model with the Perplex that wrote it to ARPA, then back with this one");
             int kind = reader.Int();
             int order = reader.Int();
             if (order < 1 || order > ModelState.MaxOrder) throw reader.Error($"bad order {order}");
             int flags = reader.Int();
             bool normalized = (flags & FlagNormalized) != 0, quantized = (flags & FlagQuantized) != 0;
+            bool hasProbing = (flags & FlagProbing) != 0;
             double k = reader.Double();
             long tokens = reader.Long();
             int nameLength = reader.Int();
@@ -158,8 +186,10 @@ internal static unsafe class BinaryModelFormat
             for (int i = 0; i < vocabCount; i++)
                 vocab.Add(Encoding.UTF8.GetString(text + offsets[i], offsets[i + 1] - offsets[i]));
             reader.Align();
+            if ((flags & FlagWordTable) != 0) vocab.UseUtf8Table(ReadTable<WordEntry>(reader, owner));
 
             var levels = new NGramLevel[order];
+            var probing = hasProbing && order > 1 ? new ProbingTable<NGramEntry>[order] : null;
             for (int n = 1; n <= order; n++)
             {
                 int count = reader.Int();
@@ -170,10 +200,11 @@ internal static unsafe class BinaryModelFormat
                 var slotPtr = (int*)reader.Take((long)slots * sizeof(int));
                 reader.Align();
                 levels[n - 1] = new NGramLevel(n, count, keys, prob, backoff, slotPtr, slots, owner);
+                if (probing is not null && n > 1) probing[n - 1] = ReadTable<NGramEntry>(reader, owner);
             }
             return kind switch
             {
-                KindBackoff => new BackoffModel(vocab, levels, normalized, smoothing, owner),
+                KindBackoff => new BackoffModel(vocab, levels, normalized, smoothing, owner, probing),
                 KindAddK => new AddKModel(vocab, levels, k, tokens, owner),
                 _ => throw reader.Error($"unknown model kind {kind}"),
             };

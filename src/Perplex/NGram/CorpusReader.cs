@@ -41,6 +41,17 @@ internal static class CorpusReader
         ReadLineSpans(stream, path, onLine, onBytes);
     }
 
+    /// <summary>Receives one line as validated UTF-8 bytes; the span is only valid during the call.</summary>
+    public delegate void Utf8LineHandler(ReadOnlySpan<byte> line, long lineNumber);
+
+    /// <summary>Reads every line of <paramref name="path"/> as UTF-8 bytes, without decoding (for hot loops that hash words as bytes).</summary>
+    public static void ReadLineUtf8(string path, Utf8LineHandler onLine)
+    {
+        using var stream = Open(path);
+        using var reader = new Utf8LineReader(stream, path, ownsStream: false);
+        while (reader.TryReadLineUtf8(out var line, out long number)) onLine(line, number);
+    }
+
     /// <summary>Reads every line of <paramref name="stream"/> as a reused character span (through the shared <see cref="Utf8LineReader"/>).</summary>
     public static void ReadLineSpans(Stream stream, string name, SpanLineHandler onLine, Action<long>? onBytes = null)
     {

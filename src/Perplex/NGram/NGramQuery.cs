@@ -35,20 +35,26 @@ public static class NGramQuery
         double corpusTotal = 0, oovTotal = 0;
         long corpusOovs = 0, tokens = 0;
         var line = new StringBuilder();
-        CorpusReader.ReadLineSpans(textPath, (text, lineNumber) =>
+        var chars = new char[256];
+        // Words are looked up by their UTF-8 bytes (hashed, KenLM's way): the text is never decoded unless printed.
+        CorpusReader.ReadLineUtf8(textPath, (text, lineNumber) =>
         {
             line.Clear();
             var state = model.BeginSentenceState();
             float total = 0;
             long oovs = 0;
-            foreach (var word in WordSplitter.Split(text))
+            foreach (var word in WordSplitter.SplitUtf8(text))
             {
-                int id = vocab.Find(word);
+                int id = vocab.FindUtf8(word);
                 float p = model.Score(state, id, out var next, out int matched);
                 if (id == Vocabulary.UnknownId) { oovs++; oovTotal += p; }
                 total += p;
                 tokens++;
-                if (detail == QueryOutput.Words) AppendWord(line, word, id, matched, p);
+                if (detail == QueryOutput.Words)
+                {
+                    if (chars.Length < word.Length) chars = new char[word.Length * 2];
+                    AppendWord(line, chars.AsSpan(0, Encoding.UTF8.GetChars(word, chars)), id, matched, p);
+                }
                 state = next;
             }
             float end = model.Score(state, Vocabulary.EndId, out _, out int endMatched);

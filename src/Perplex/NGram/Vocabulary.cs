@@ -22,6 +22,10 @@ public sealed class Vocabulary
     private readonly Dictionary<string, int> _ids;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spanLookup;
     private readonly List<string> _words;
+    // Hashed UTF-8 spellings for byte-level lookups (query text is never decoded); built on first use or mapped
+    // from a binary model. Null until needed, Unavailable when two words' 64-bit hashes collide.
+    private ProbingTable<WordEntry>? _utf8;
+    private static readonly unsafe ProbingTable<WordEntry> Unavailable = new(null, 1, null);
 
     /// <summary>Creates a vocabulary holding only the three special words.</summary>
     public Vocabulary() : this(true) { }
@@ -52,6 +56,35 @@ public sealed class Vocabulary
     /// <summary>Whether <paramref name="word"/> is in the vocabulary, and its id.</summary>
     public bool TryFind(ReadOnlySpan<char> word, out int id) => _spanLookup.TryGetValue(word, out id);
 
+    /// <summary>The id of the word spelled by the UTF-8 bytes <paramref name="word"/>, or <see cref="UnknownId"/>.</summary>
+    internal unsafe int FindUtf8(ReadOnlySpan<byte> word)
+    {
+        var table = _utf8 ?? BuildUtf8Table();
+        if (table != Unavailable)
+        {
+            var entry = table.Find(NGramHash.Utf8(word));
+            return entry == null ? UnknownId : entry->Id;
+        }
+        Span<char> chars = word.Length <= 256 ? stackalloc char[word.Length] : new char[word.Length];
+        int n = System.Text.Encoding.UTF8.GetChars(word, chars);
+        return Find(chars[..n]);
+    }
+
+    /// <summary>The table of hashed UTF-8 spellings (built now if needed); null if hashes collide.</summary>
+    internal ProbingTable<WordEntry>? Utf8Table => (_utf8 ?? BuildUtf8Table()) is var t && t != Unavailable ? t : null;
+
+    /// <summary>Uses a table of hashed UTF-8 spellings read from a binary model.</summary>
+    internal void UseUtf8Table(ProbingTable<WordEntry> table) => _utf8 = table;
+
+    private ProbingTable<WordEntry> BuildUtf8Table()
+    {
+        var table = ProbingTable<WordEntry>.Allocate(_words.Count);
+        for (int id = 0; id < _words.Count; id++)
+            if (!table.TryInsert(new WordEntry { Hash = NGramHash.Utf8(System.Text.Encoding.UTF8.GetBytes(_words[id])), Id = id }))
+                return _utf8 = Unavailable;
+        return _utf8 = table;
+    }
+
     /// <summary>The id of <paramref name="word"/>, adding it if new.</summary>
     internal int GetOrAdd(ReadOnlySpan<char> word)
     {
@@ -63,6 +96,7 @@ public sealed class Vocabulary
     internal int Add(string word)
     {
         int id = _words.Count;
+        _utf8 = null;
         _ids.Add(word, id);
         _words.Add(word);
         return id;

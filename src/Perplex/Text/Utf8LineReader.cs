@@ -86,6 +86,27 @@ public sealed class Utf8LineReader : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Reads the next line as validated UTF-8 bytes (no decoding): <paramref name="bytes"/> is valid only until the
+    /// next call. For byte-level hot loops (n-gram queries hash words as UTF-8).
+    /// </summary>
+    public bool TryReadLineUtf8(out ReadOnlySpan<byte> bytes, out long lineNumber)
+    {
+        if (!TryReadLineBytes(out bytes, out long offset))
+        {
+            lineNumber = _lineNumber;
+            return false;
+        }
+        if (!Utf8.IsValid(bytes))
+        {
+            if (_chars.Length < bytes.Length) _chars = new char[bytes.Length];
+            Utf8.ToUtf16(bytes, _chars, out int read, out _, replaceInvalidSequences: false);
+            throw InvalidUtf8(offset, read);
+        }
+        lineNumber = _lineNumber;
+        return true;
+    }
+
     // The line's bytes without its terminator; a span into the read chunk when the line lies inside it (no copy),
     // else into the growable line buffer.
     private bool TryReadLineBytes(out ReadOnlySpan<byte> bytes, out long lineOffset)

@@ -1,0 +1,141 @@
+using System.Text;
+using Xunit;
+using Perplex.NGram;
+
+namespace Perplex.Tests.NGram;
+
+/// <summary>The hash-keyed (KenLM "probing") tables of binary models and the byte-level vocabulary lookup.</summary>
+public class ProbingTableTests
+{
+    /// <summary>The words of n-gram <paramref name="index"/> of order <paramref name="k"/>+1, oldest first.</summary>
+    private static int[] Words(BackoffModel model, int k, int index)
+    {
+        var words = new int[k + 1];
+        for (int j = 0; j <= k; j++)
+        {
+            var level = model.Levels[k - j];
+            words[j] = k - j == 0 ? index : level.Word(index);
+            if (k - j > 0) index = level.Parent(index);
+        }
+        return words;
+    }
+
+    [Theory]
+    [MemberData(nameof(KenLmFixtures.Models), MemberType = typeof(KenLmFixtures))]
+    public void HashLookupsScoreEveryStoredNGramExactlyAsTheTrie(string name, string corpus, string test, int order, bool skip)
+    {
+        _ = (corpus, test, order, skip);
+        var arpa = ArpaReader.Read(KenLmFixtures.File(name + ".arpa"));
+        Assert.Null(arpa.Probing);
+        using var dir = new TempDir();
+        NGramModelFile.Save(arpa, dir.Combine("m.bin"));
+        using var mapped = (BackoffModel)NGramModelFile.Load(dir.Combine("m.bin"));
+        Assert.NotNull(mapped.Probing);
+        // Every stored n-gram as the last word after its context, plus one unseen extension (the word <unk>): both the
+        // hit at every order and the miss (backing off through the stored backoffs) must agree bit for bit.
+        for (int k = 0; k < arpa.Order; k++)
+        {
+            for (int i = 0; i < arpa.Levels[k].Count; i++)
+            {
+                var words = Words(arpa, k, i);
+                var a = arpa.NullContextState();
+                var b = mapped.NullContextState();
+                foreach (int w in words.Append(Vocabulary.UnknownId))
+                {
+                    float pa = arpa.Score(a, w, out a, out int la);
+                    float pb = mapped.Score(b, w, out b, out int lb);
+                    Assert.Equal(pa, pb);
+                    Assert.Equal(la, lb);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void VersionOneBinaryFilesAreStillRead()
+    {
+        // Written by the version-1 writer (before probing tables) from tiny.o3.arpa.
+        var v1 = Path.Combine(AppContext.BaseDirectory, "TestData", "ngram", "tiny.o3.v1.bin");
+        using var old = (BackoffModel)NGramModelFile.Load(v1);
+        Assert.Null(old.Probing);
+        var arpa = ArpaReader.Read(KenLmFixtures.File("tiny.o3.arpa"));
+        var fromOld = new StringWriter();
+        var fromArpa = new StringWriter();
+        NGramQuery.Run(old, KenLmFixtures.File("tiny-test.txt"), fromOld);
+        NGramQuery.Run(arpa, KenLmFixtures.File("tiny-test.txt"), fromArpa);
+        Assert.Equal(fromArpa.ToString(), fromOld.ToString());
+    }
+
+    [Fact]
+    public void UnknownVersionIsAClearErrorSayingHowToConvert()
+    {
+        using var dir = new TempDir();
+        var bin = dir.Combine("m.bin");
+        NGramModelFile.Save(KenLmFixtures.Build("tiny.txt", 2, true), bin);
+        var bytes = File.ReadAllBytes(bin);
+        BitConverter.GetBytes(99).CopyTo(bytes, 8); // the version follows the 8-byte magic
+        File.WriteAllBytes(bin, bytes);
+        var e = Assert.Throws<PerplexException>(() => NGramModelFile.Load(bin));
+        Assert.Equal(bin, e.FilePath);
+        Assert.Contains("version 99", e.Message);
+        Assert.Contains("convert", e.Message);
+    }
+
+    [Fact]
+    public void Utf8LookupFindsEveryWordAndNothingElse()
+    {
+        var vocab = new Vocabulary();
+        string[] words = ["학생들이", "책을", "펼쳤다", "students", "opened", "ÿ", "a", "abcdefgh", "abcdefghi", "정말정말정말정말재밌다"];
+        foreach (var w in words) vocab.GetOrAdd(w);
+        foreach (var w in vocab.Words) Assert.Equal(vocab.Find(w), vocab.FindUtf8(Encoding.UTF8.GetBytes(w)));
+        foreach (var w in new[] { "학생", "abcdefg", "abcdefghij", "", "Students" })
+            Assert.Equal(Vocabulary.UnknownId, vocab.FindUtf8(Encoding.UTF8.GetBytes(w)));
+        // Adding a word afterwards is seen by the byte lookup too.
+        int id = vocab.GetOrAdd("새단어");
+        Assert.Equal(id, vocab.FindUtf8(Encoding.UTF8.GetBytes("새단어")));
+    }
+
+    [Fact]
+    public void ARepeatedKeyIsRefused()
+    {
+        var table = ProbingTable<NGramEntry>.Allocate(4);
+        Assert.True(table.TryInsert(new NGramEntry { Hash = 42, Prob = -1 }));
+        Assert.True(table.TryInsert(new NGramEntry { Hash = 43, Prob = -2 }));
+        Assert.False(table.TryInsert(new NGramEntry { Hash = 42, Prob = -3 }));
+        unsafe
+        {
+            Assert.Equal(-1f, table.Find(42)->Prob);
+            Assert.True(table.Find(44) == null);
+        }
+    }
+
+    [Fact]
+    public void ProbingTablesSurviveACompactingGarbageCollection()
+    {
+        // Tables built in managed memory (the vocabulary's byte lookup, and probing tables before they are written)
+        // are addressed by pointer: they must be pinned.
+        var arpa = ArpaReader.Read(KenLmFixtures.File("tiny.o4.arpa"));
+        var probing = NGramProbing.TryBuild(arpa.Levels);
+        Assert.NotNull(probing);
+        var model = new BackoffModel(arpa.Vocabulary, arpa.Levels, true, "arpa", null, probing);
+        var lines = File.ReadAllLines(KenLmFixtures.File("tiny-test.txt"));
+        string Query()
+        {
+            var output = new StringWriter();
+            NGramQuery.Run(model, KenLmFixtures.File("tiny-test.txt"), output);
+            return output.ToString();
+        }
+        var before = Query();
+        for (int round = 0; round < 3; round++)
+        {
+            var garbage = Enumerable.Range(0, 20_000).Select(i => new byte[64 + i % 256]).Where((_, i) => i % 3 == 0).ToList();
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.KeepAlive(garbage);
+        }
+        Assert.Equal(before, Query());
+        var reference = new StringWriter();
+        NGramQuery.Run(arpa, KenLmFixtures.File("tiny-test.txt"), reference);
+        Assert.Equal(reference.ToString(), before);
+        Assert.True(lines.Length > 10);
+    }
+}
