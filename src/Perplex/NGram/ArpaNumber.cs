@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Perplex.NGram;
 
@@ -14,12 +15,13 @@ internal static class ArpaNumber
 
     private static readonly double[] PowersOfTen = Enumerable.Range(0, 19).Select(i => Math.Pow(10, i)).ToArray();
 
-    public static bool TryParse(ReadOnlySpan<char> text, out float value)
+    /// <summary>Parses a number field of an ARPA line given as UTF-8 bytes.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> text, out float value)
     {
         if (TryParsePlainDecimal(text, out value)) return true;
         if (float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && float.IsFinite(value)) return true;
         // SRILM and others write -inf for log10(0); treat it as KenLM does, as a very small probability.
-        if (text.Equals("-inf", StringComparison.OrdinalIgnoreCase) || text.Equals("-infinity", StringComparison.OrdinalIgnoreCase))
+        if (Ascii.EqualsIgnoreCase(text, "-inf"u8) || Ascii.EqualsIgnoreCase(text, "-infinity"u8))
         {
             value = -99f;
             return true;
@@ -32,7 +34,7 @@ internal static class ArpaNumber
     /// Digits and the power of ten are exact doubles, so one division is correctly rounded; narrowing that to float
     /// gives the float the text was printed from. Anything else (exponents, long numbers) goes to the full parser.
     /// </summary>
-    private static bool TryParsePlainDecimal(ReadOnlySpan<char> text, out float value)
+    private static bool TryParsePlainDecimal(ReadOnlySpan<byte> text, out float value)
     {
         value = 0;
         int i = 0;
@@ -42,7 +44,7 @@ internal static class ArpaNumber
         int digits = 0, fraction = -1;
         for (; i < text.Length; i++)
         {
-            char c = text[i];
+            int c = text[i];
             if (c == '.' && fraction < 0) { fraction = 0; continue; }
             if ((uint)(c - '0') > 9 || ++digits > 18) return false;
             mantissa = mantissa * 10 + (c - '0');

@@ -45,27 +45,42 @@ internal static class CorpusReader
     public delegate void Utf8LineHandler(ReadOnlySpan<byte> line, long lineNumber);
 
     /// <summary>Reads every line of <paramref name="path"/> as UTF-8 bytes, without decoding (for hot loops that hash words as bytes).</summary>
-    public static void ReadLineUtf8(string path, Utf8LineHandler onLine)
+    public static void ReadLineUtf8(string path, Utf8LineHandler onLine, Action<long>? onBytes = null)
     {
         using var stream = Open(path);
         using var reader = new Utf8LineReader(stream, path, ownsStream: false);
-        while (reader.TryReadLineUtf8(out var line, out long number)) onLine(line, number);
+        var progress = new ByteProgress(reader, onBytes);
+        while (reader.TryReadLineUtf8(out var line, out long number))
+        {
+            onLine(line, number);
+            progress.Report(final: false);
+        }
+        progress.Report(final: true);
     }
 
     /// <summary>Reads every line of <paramref name="stream"/> as a reused character span (through the shared <see cref="Utf8LineReader"/>).</summary>
     public static void ReadLineSpans(Stream stream, string name, SpanLineHandler onLine, Action<long>? onBytes = null)
     {
         using var reader = new Utf8LineReader(stream, name, ownsStream: false);
-        long reported = 0;
+        var progress = new ByteProgress(reader, onBytes);
         while (reader.TryReadLineSpan(out var line, out long number))
         {
             onLine(line, number);
-            if (onBytes is not null && reader.Position - reported >= 1 << 16)
-            {
-                onBytes(reader.Position - reported);
-                reported = reader.Position;
-            }
+            progress.Report(final: false);
         }
-        if (onBytes is not null && reader.Position > reported) onBytes(reader.Position - reported);
+        progress.Report(final: true);
+    }
+
+    /// <summary>Reports the bytes consumed in steps of 64 KiB (and the rest at the end).</summary>
+    private struct ByteProgress(Utf8LineReader reader, Action<long>? onBytes)
+    {
+        private long _reported;
+
+        public void Report(bool final)
+        {
+            if (onBytes is null || reader.Position - _reported < (final ? 1 : 1 << 16)) return;
+            onBytes(reader.Position - _reported);
+            _reported = reader.Position;
+        }
     }
 }

@@ -57,17 +57,19 @@ public sealed class Vocabulary
     public bool TryFind(ReadOnlySpan<char> word, out int id) => _spanLookup.TryGetValue(word, out id);
 
     /// <summary>The id of the word spelled by the UTF-8 bytes <paramref name="word"/>, or <see cref="UnknownId"/>.</summary>
-    internal unsafe int FindUtf8(ReadOnlySpan<byte> word)
+    internal int FindUtf8(ReadOnlySpan<byte> word) => TryFindUtf8(word, out int id) ? id : UnknownId;
+
+    /// <summary>Whether the word spelled by the UTF-8 bytes <paramref name="word"/> is in the vocabulary, and its id.</summary>
+    internal unsafe bool TryFindUtf8(ReadOnlySpan<byte> word, out int id)
     {
         var table = _utf8 ?? BuildUtf8Table();
         if (table != Unavailable)
         {
             var entry = table.Find(NGramHash.Utf8(word));
-            return entry == null ? UnknownId : entry->Id;
+            id = entry == null ? UnknownId : entry->Id;
+            return entry != null;
         }
-        Span<char> chars = word.Length <= 256 ? stackalloc char[word.Length] : new char[word.Length];
-        int n = System.Text.Encoding.UTF8.GetChars(word, chars);
-        return Find(chars[..n]);
+        return TryFind(System.Text.Encoding.UTF8.GetString(word), out id);
     }
 
     /// <summary>The table of hashed UTF-8 spellings (built now if needed); null if hashes collide.</summary>
@@ -90,6 +92,16 @@ public sealed class Vocabulary
     {
         if (_spanLookup.TryGetValue(word, out int id)) return id;
         return Add(word.ToString());
+    }
+
+    /// <summary>Adds <paramref name="word"/> unless it is already there (then false).</summary>
+    internal bool TryAdd(string word, out int id)
+    {
+        id = _words.Count;
+        if (!_ids.TryAdd(word, id)) return false;
+        _utf8 = null;
+        _words.Add(word);
+        return true;
     }
 
     /// <summary>Adds a word known to be new and returns its id.</summary>
