@@ -67,8 +67,10 @@ public sealed unsafe class AddKModel : ILanguageModel, IDisposable
     public ModelState NullContextState() => new();
 
     /// <inheritdoc />
-    public float Score(in ModelState context, int word, out ModelState next, out int matchedLength)
+    public float Score(in ModelState state, int word, out ModelState next, out int matchedLength)
     {
+        // A copy: callers may pass one variable as both the context and next.
+        var context = state;
         if ((uint)word >= (uint)Levels[0].Count) word = Vocabulary.UnknownId;
         int length = Math.Min(context.Length, Order - 1);
 

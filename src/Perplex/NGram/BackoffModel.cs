@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace Perplex.NGram;
 
 /// <summary>
@@ -58,9 +60,18 @@ public sealed class BackoffModel : ILanguageModel, IDisposable
     public ModelState NullContextState() => new();
 
     /// <inheritdoc />
-    public unsafe float Score(in ModelState context, int word, out ModelState next, out int matchedLength)
+    public float Score(in ModelState context, int word, out ModelState next, out int matchedLength)
     {
-        if (Probing is { } tables) return ScoreByHash(tables, in context, word, out next, out matchedLength);
+        // Callers may pass one variable as both context and next (Score(s, w, out s, ...)): writing next would
+        // clear the context being read, so the scorers work from a copy.
+        var before = context;
+        return Probing is { } tables
+            ? ScoreByHash(tables, in before, word, out next, out matchedLength)
+            : ScoreByTrie(in before, word, out next, out matchedLength);
+    }
+
+    private unsafe float ScoreByTrie(in ModelState context, int word, out ModelState next, out int matchedLength)
+    {
         next = new ModelState();
         var levels = Levels;
         int order = levels.Length;
@@ -137,6 +148,28 @@ public sealed class BackoffModel : ILanguageModel, IDisposable
         for (int j = matched - 1; j < context.Length; j++) prob += context.Backoffs[j];
         matchedLength = matched;
         return prob;
+    }
+
+    /// <summary>
+    /// Asks the memory for what scoring <c>ids[t]</c> after <c>ids[..t]</c> will read (its unigram values and, with
+    /// probing tables, the slot of every longer n-gram ending there), so that scoring a sentence overlaps the cache
+    /// misses of consecutive words. No effect without probing tables or past the end of <paramref name="ids"/>.
+    /// </summary>
+    internal unsafe void Prefetch(ReadOnlySpan<int> ids, int t)
+    {
+        if (Probing is not { } tables || (uint)t >= (uint)ids.Length || !Sse.IsSupported) return;
+        int word = ids[t];
+        var unigrams = Levels[0];
+        if ((uint)word >= (uint)unigrams.Count) word = Vocabulary.UnknownId;
+        Sse.Prefetch0(unigrams.Prob + word);
+        Sse.Prefetch0(unigrams.Backoff + word);
+        ulong h = NGramHash.Unigram(word);
+        int limit = Math.Min(t, tables.Length - 1);
+        for (int k = 1; k <= limit; k++)
+        {
+            h = NGramHash.Extend(h, ids[t - k]);
+            tables[k].Prefetch(h);
+        }
     }
 
     /// <summary>Releases the memory mapping of a binary model (no-op for models in managed memory).</summary>

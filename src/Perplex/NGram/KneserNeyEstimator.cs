@@ -23,6 +23,11 @@ internal static class KneserNeyEstimator
         int vocabSize = vocabulary.Count;
 
         // Unigrams: discounted adjusted counts plus γ(empty) spread uniformly.
+        // Memory: each order's probabilities are written over its counts (count i is read before probability i is
+        // written) and stay linear while the next order reads them as the lower-order distribution; only then are
+        // they turned into log10 in place. γ(h) is accumulated in the backoff array of the context order and made
+        // log10 once the order above is done. So the only per-order temporaries are the context indexes and the
+        // exact denominators.
         var uniCounts = counts.Counts[0];
         var d1 = discounts[0];
         double denominator = 0, mass = 0;
@@ -30,13 +35,12 @@ internal static class KneserNeyEstimator
         double emptyGamma = mass / denominator;
         double uniform = 1.0 / (vocabSize - 1); // <s> is never predicted
         // Like lmplz, probabilities are kept in 32-bit floats (half the memory of doubles, and closer to its output).
-        var lowerProb = new float[vocabSize];
+        var lowerProb = model.Prob(0);
         for (int w = 0; w < vocabSize; w++)
         {
             int c = uniCounts[w];
             lowerProb[w] = w == Vocabulary.BeginId ? 1f : (float)((c - d1.For(c)) / denominator + emptyGamma * uniform);
         }
-        ModelArrays.StoreLog10(lowerProb, model.Prob(0)); // unigram counts are not needed any more
         int[] lowerContexts = [];
 
         for (int n = 2; n <= order; n++)
@@ -44,39 +48,37 @@ internal static class KneserNeyEstimator
             var keys = counts.Keys[n - 1];
             var cs = counts.Counts[n - 1];
             var d = discounts[n - 1];
-            int lowerCount = lowerProb.Length;
             var prefix = CountTrie.NextContextIndexes(keys, n, lowerContexts, levels[n - 2]);
-            // Per context: Σx c(hx) (exact in a long), then γ(h) in place of the discounted mass.
-            var denom = new long[lowerCount];
-            var gamma = new float[lowerCount];
+            lowerContexts = [];
+            // Per context: Σx c(hx) (exact in a long) and the discounted mass, then γ(h) = mass / Σ.
+            var denom = new long[lowerProb.Length];
+            var gamma = model.Backoff[n - 2]!;
             for (int i = 0; i < keys.Length; i++)
             {
                 int ctx = prefix[i];
                 denom[ctx] += cs[i];
                 gamma[ctx] += pruned is not null && pruned[n - 1][i] ? cs[i] : d.For(cs[i]);
             }
-            var lowerBackoff = model.Backoff[n - 2]!;
-            for (int h = 0; h < lowerCount; h++)
-            {
-                if (denom[h] == 0) continue;
-                gamma[h] /= denom[h];
-                lowerBackoff[h] = (float)Math.Log10(gamma[h]);
-            }
+            for (int h = 0; h < gamma.Length; h++)
+                if (denom[h] != 0) gamma[h] /= denom[h];
 
-            var prob = new float[keys.Length];
-            var stored = model.Prob(n - 1); // the same memory as cs
+            var prob = model.Prob(n - 1); // the same memory as cs
             for (int i = 0; i < keys.Length; i++)
             {
                 int ctx = prefix[i];
                 int c = cs[i];
                 prob[i] = (c - d.For(c)) / denom[ctx] + gamma[ctx] * lowerProb[(int)(keys[i] >> 32)];
-                stored[i] = Math.Min(0f, MathF.Log10(prob[i]));
             }
+            for (int h = 0; h < gamma.Length; h++)
+                if (denom[h] != 0) gamma[h] = (float)Math.Log10(gamma[h]);
+            ModelArrays.StoreLog10(lowerProb, lowerProb);
             lowerProb = prob;
             lowerContexts = prefix;
-            prefix = []; denom = []; gamma = [];
+            prefix = []; denom = [];
             MemoryRelease.Now(); // the per-order temporaries are large arrays without references: collecting is cheap, the peak drops
         }
+        ModelArrays.StoreLog10(lowerProb, lowerProb);
+        lowerContexts = [];
         model.BuildTopSlots();
         if (pruned is not null) return Pruning.Apply(model, pruned, vocabulary, "kn");
         return new BackoffModel(vocabulary, model.Levels, isNormalized: true, smoothing: "kn");

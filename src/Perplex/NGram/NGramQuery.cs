@@ -36,31 +36,44 @@ public static class NGramQuery
         long corpusOovs = 0, tokens = 0;
         var line = new StringBuilder();
         var chars = new char[256];
+        var words = new QueryLine();
+        var backoffModel = model as BackoffModel;
         // Words are looked up by their UTF-8 bytes (hashed, KenLM's way): the text is never decoded unless printed.
         CorpusReader.ReadLineUtf8(textPath, (text, lineNumber) =>
         {
             line.Clear();
+            words.Resolve(text, vocab);
+            var ids = words.Ids.AsSpan(0, words.Count + 2);
             var state = model.BeginSentenceState();
             float total = 0;
             long oovs = 0;
-            foreach (var word in WordSplitter.SplitUtf8(text))
+            backoffModel?.Prefetch(ids, 1);
+            backoffModel?.Prefetch(ids, 2);
+            for (int t = 1; t < ids.Length; t++)
             {
-                int id = vocab.FindUtf8(word);
+                // The n-grams of the word after next are requested now, so they are in cache by the time it is scored.
+                backoffModel?.Prefetch(ids, t + 2);
+                int id = ids[t];
                 float p = model.Score(state, id, out var next, out int matched);
-                if (id == Vocabulary.UnknownId) { oovs++; oovTotal += p; }
                 total += p;
                 tokens++;
+                bool end = t == ids.Length - 1;
+                if (id == Vocabulary.UnknownId) { oovs++; oovTotal += p; }
                 if (detail == QueryOutput.Words)
                 {
-                    if (chars.Length < word.Length) chars = new char[word.Length * 2];
-                    AppendWord(line, chars.AsSpan(0, Encoding.UTF8.GetChars(word, chars)), id, matched, p);
+                    if (end)
+                    {
+                        AppendWord(line, Vocabulary.End, Vocabulary.EndId, matched, p);
+                    }
+                    else
+                    {
+                        var word = text[words.Words[t]];
+                        if (chars.Length < word.Length) chars = new char[word.Length * 2];
+                        AppendWord(line, chars.AsSpan(0, Encoding.UTF8.GetChars(word, chars)), id, matched, p);
+                    }
                 }
                 state = next;
             }
-            float end = model.Score(state, Vocabulary.EndId, out _, out int endMatched);
-            total += end;
-            tokens++;
-            if (detail == QueryOutput.Words) AppendWord(line, Vocabulary.End, Vocabulary.EndId, endMatched, end);
             if (detail != QueryOutput.Summary)
             {
                 line.Append("Total: ").Append(ArpaNumber.Format(total)).Append(" OOV: ").Append(oovs).Append('\n');

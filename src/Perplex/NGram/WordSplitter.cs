@@ -31,6 +31,9 @@ internal static class WordSplitter
 
         public ReadOnlySpan<T> Current { get; private set; }
 
+        /// <summary>Where <see cref="Current"/> starts in the line.</summary>
+        public int CurrentStart { get; private set; }
+
         public readonly WordEnumerator<T> GetEnumerator() => this;
 
         private static bool Separates(T c) => IsSeparator((char)ushort.CreateTruncating(c));
@@ -44,6 +47,7 @@ internal static class WordSplitter
             _next = i;
             if (i == begin) return false;
             Current = _line[begin..i];
+            CurrentStart = begin;
             return true;
         }
     }

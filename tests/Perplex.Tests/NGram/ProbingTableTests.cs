@@ -124,3 +124,83 @@ public class ProbingTableTests
         Assert.Equal(Compaction.QueryTinyTest(arpa), before);
     }
 }
+
+public class QueryLineTests
+{
+    [Fact]
+    public void LongLinesAndUnknownWordsScoreAsWordByWordScoring()
+    {
+        // More words than the reused buffers start with, some unknown, some multi-byte.
+        var model = ArpaReader.Read(KenLmFixtures.File("tiny.o3.arpa"));
+        var known = File.ReadAllText(KenLmFixtures.File("tiny-test.txt")).Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        var words = Enumerable.Range(0, 300).Select(i => i % 7 == 3 ? $"없는단어{i}" : known[(i * 13) % known.Length]).ToArray();
+        using var dir = new TempDir();
+        var text = dir.File("long.txt", string.Join("  ", words) + "\n" + string.Join(' ', words.Take(5)) + "\n");
+
+        var output = new StringWriter();
+        var summary = NGramQuery.Run(model, text, output, QueryOutput.Lines);
+
+        float Total(IEnumerable<string> line, out int oovs)
+        {
+            var state = model.BeginSentenceState();
+            float total = 0;
+            oovs = 0;
+            foreach (var w in line)
+            {
+                int id = model.Vocabulary.Find(w);
+                if (id == Vocabulary.UnknownId) oovs++;
+                total += model.Score(state, id, out state, out _);
+            }
+            return total + model.Score(state, Vocabulary.EndId, out _, out _);
+        }
+        float first = Total(words, out int firstOovs);
+        float second = Total(words.Take(5), out int secondOovs);
+        var lines = output.ToString().Split('\n');
+        Assert.Equal($"Total: {ArpaNumber.Format(first)} OOV: {firstOovs}", lines[0]);
+        Assert.Equal($"Total: {ArpaNumber.Format(second)} OOV: {secondOovs}", lines[1]);
+        Assert.Equal(300 + 5 + 2, summary.Tokens);
+        Assert.True(firstOovs >= 40);
+        Assert.Equal(1, secondOovs);
+    }
+}
+
+public class StateAliasingTests
+{
+    private static (float Total, int LongestMatch) ScoreLine(ILanguageModel model, string line, bool aliased)
+    {
+        var state = model.BeginSentenceState();
+        float total = 0;
+        int longest = 0;
+        foreach (var w in line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int id = model.Vocabulary.Find(w);
+            int matched;
+            if (aliased) total += model.Score(state, id, out state, out matched);
+            else
+            {
+                total += model.Score(state, id, out var next, out matched);
+                state = next;
+            }
+            longest = Math.Max(longest, matched);
+        }
+        return (total, longest);
+    }
+
+    [Fact]
+    public void ScoringIntoTheContextVariableKeepsTheContext()
+    {
+        // Score(s, w, out s, ...) is the natural way to walk a sentence; it must not lose the context it reads.
+        var arpa = ArpaReader.Read(KenLmFixtures.File("tiny.o3.arpa"));
+        using var dir = new TempDir();
+        NGramModelFile.Save(arpa, dir.Combine("m.bin"));
+        using var mapped = (BackoffModel)NGramModelFile.Load(dir.Combine("m.bin"));
+        var addK = NGramBuilder.Build(KenLmFixtures.File("tiny.txt"), new NGramBuildOptions { Order = 3, SkipSymbols = true, Smoothing = Smoothing.AddK }, out _);
+        var line = File.ReadLines(KenLmFixtures.File("tiny-test.txt")).First();
+        foreach (var model in new ILanguageModel[] { arpa, mapped, addK })
+        {
+            var separate = ScoreLine(model, line, aliased: false);
+            Assert.Equal(3, separate.LongestMatch);
+            Assert.Equal(separate, ScoreLine(model, line, aliased: true));
+        }
+    }
+}
