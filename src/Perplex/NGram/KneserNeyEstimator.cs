@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Perplex.NGram;
 
 /// <summary>
@@ -50,31 +52,18 @@ internal static class KneserNeyEstimator
             var d = discounts[n - 1];
             var prefix = CountTrie.NextContextIndexes(keys, n, lowerContexts, levels[n - 2]);
             lowerContexts = [];
-            // Per context: Σx c(hx) (exact in a long) and the discounted mass, then γ(h) = mass / Σ.
-            var denom = new long[lowerProb.Length];
+            // Per context: Σx c(hx), exact in an int when the order's counts allow (half the memory), else a long.
+            long sum = 0;
+            foreach (int c in cs) sum += c;
             var gamma = model.Backoff[n - 2]!;
-            for (int i = 0; i < keys.Length; i++)
-            {
-                int ctx = prefix[i];
-                denom[ctx] += cs[i];
-                gamma[ctx] += pruned is not null && pruned[n - 1][i] ? cs[i] : d.For(cs[i]);
-            }
-            for (int h = 0; h < gamma.Length; h++)
-                if (denom[h] != 0) gamma[h] /= denom[h];
-
             var prob = model.Prob(n - 1); // the same memory as cs
-            for (int i = 0; i < keys.Length; i++)
-            {
-                int ctx = prefix[i];
-                int c = cs[i];
-                prob[i] = (c - d.For(c)) / denom[ctx] + gamma[ctx] * lowerProb[(int)(keys[i] >> 32)];
-            }
-            for (int h = 0; h < gamma.Length; h++)
-                if (denom[h] != 0) gamma[h] = (float)Math.Log10(gamma[h]);
+            var prunedHere = pruned?[n - 1];
+            if (sum <= int.MaxValue) EstimateOrder<int>(keys, cs, prob, d, prefix, prunedHere, gamma, lowerProb);
+            else EstimateOrder<long>(keys, cs, prob, d, prefix, prunedHere, gamma, lowerProb);
             ModelArrays.StoreLog10(lowerProb, lowerProb);
             lowerProb = prob;
             lowerContexts = prefix;
-            prefix = []; denom = [];
+            prefix = [];
             MemoryRelease.Now(); // the per-order temporaries are large arrays without references: collecting is cheap, the peak drops
         }
         ModelArrays.StoreLog10(lowerProb, lowerProb);
@@ -82,5 +71,31 @@ internal static class KneserNeyEstimator
         model.BuildTopSlots();
         if (pruned is not null) return Pruning.Apply(model, pruned, vocabulary, "kn");
         return new BackoffModel(vocabulary, model.Levels, isNormalized: true, smoothing: "kn");
+    }
+
+    /// <summary>
+    /// One order n ≥ 2: γ(h) of every context (linear, in <paramref name="gamma"/>, the context order's backoff array,
+    /// made log10 at the end) and the linear probabilities written over the counts.
+    /// </summary>
+    private static void EstimateOrder<TSum>(ulong[] keys, int[] cs, Span<float> prob, Discount d, int[] prefix, bool[]? pruned,
+        float[] gamma, Span<float> lowerProb) where TSum : struct, IBinaryInteger<TSum>
+    {
+        var denom = new TSum[gamma.Length];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            int ctx = prefix[i];
+            denom[ctx] += TSum.CreateTruncating(cs[i]);
+            gamma[ctx] += pruned is not null && pruned[i] ? cs[i] : d.For(cs[i]);
+        }
+        for (int h = 0; h < gamma.Length; h++)
+            if (denom[h] != TSum.Zero) gamma[h] /= float.CreateTruncating(denom[h]);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            int ctx = prefix[i];
+            int c = cs[i]; // read before prob[i], the same memory, is written
+            prob[i] = (c - d.For(c)) / float.CreateTruncating(denom[ctx]) + gamma[ctx] * lowerProb[(int)(keys[i] >> 32)];
+        }
+        for (int h = 0; h < gamma.Length; h++)
+            if (denom[h] != TSum.Zero) gamma[h] = (float)Math.Log10(gamma[h]);
     }
 }
