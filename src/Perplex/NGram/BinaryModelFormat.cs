@@ -12,7 +12,8 @@ namespace Perplex.NGram;
 /// not for the highest order) and the hash slots (int).
 /// Version 2 adds, when the flags say so, KenLM-style probing tables (<see cref="ProbingTable{T}"/>, 16-byte slots):
 /// one of hashed UTF-8 spellings after the vocabulary (query text is looked up without decoding) and one per order
-/// 2..N after that order's arrays (hash, log10 probability, backoff together). Version 1 files are still read.
+/// 2..N after that order's arrays (hash, log10 probability, backoff together); orders 2..N then store no trie hash
+/// slots (slot count 0), which are rebuilt in memory only if an export or autocomplete walks the trie. Version 1 files are still read.
 /// Quantized files leave the probing tables out: they hold full floats and would undo the saving.
 /// </summary>
 internal static unsafe class BinaryModelFormat
@@ -81,12 +82,14 @@ internal static unsafe class BinaryModelFormat
             for (int n = 0; n < levels.Length; n++)
             {
                 var level = levels[n];
+                // With probing tables the trie's hash slots are left out (slot count 0): rebuilt in memory if ever needed.
+                bool slots = probing is null || n == 0;
                 w.Write(level.Count);
-                w.Write(level.SlotMask + 1);
+                w.Write(slots ? level.SlotMask + 1 : 0);
                 w.Write(new ReadOnlySpan<byte>(level.Keys, level.Count * sizeof(ulong)));
                 WriteValues(w, new ReadOnlySpan<float>(level.Prob, level.Count), quantize, keepZero: false);
                 if (level.Backoff != null) WriteValues(w, new ReadOnlySpan<float>(level.Backoff, level.Count), quantize, keepZero: true);
-                w.Write(new ReadOnlySpan<byte>(level.Slots, (level.SlotMask + 1) * sizeof(int)));
+                if (slots) w.Write(new ReadOnlySpan<byte>(level.Slots, (level.SlotMask + 1) * sizeof(int)));
                 Align(w);
                 if (probing is not null && n > 0) WriteTable(w, probing[n]);
             }
@@ -197,7 +200,8 @@ internal static unsafe class BinaryModelFormat
                 var keys = (ulong*)reader.Take((long)count * sizeof(ulong));
                 var prob = ReadValues(reader, count, quantized, owner.Decoded);
                 float* backoff = n < order ? ReadValues(reader, count, quantized, owner.Decoded) : null;
-                var slotPtr = (int*)reader.Take((long)slots * sizeof(int));
+                if (slots < 0 || (slots == 0 && !hasProbing)) throw reader.Error("corrupt hash table size");
+                var slotPtr = slots == 0 ? null : (int*)reader.Take((long)slots * sizeof(int));
                 reader.Align();
                 levels[n - 1] = new NGramLevel(n, count, keys, prob, backoff, slotPtr, slots, owner);
                 if (probing is not null && n > 1) probing[n - 1] = ReadTable<NGramEntry>(reader, owner);

@@ -18,10 +18,14 @@ internal sealed unsafe class NGramLevel
     public readonly float* Prob;
     /// <summary>Null for the highest order (no backoffs).</summary>
     public readonly float* Backoff;
-    public readonly int* Slots;
-    public readonly int SlotMask;
+    // The hash table; null until first needed when the level was made without one (binary files with probing
+    // tables leave it out: only exports and autocomplete walk the trie, so the file and the memory stay smaller).
+    private int* _slots;
+    private int _slotMask;
     private readonly object? _owner;
+    private int[]? _builtSlots;
 
+    /// <summary>A level over existing storage; <paramref name="slots"/> may be null: the hash table is then built (pinned) on first use.</summary>
     public NGramLevel(int order, int count, ulong* keys, float* prob, float* backoff, int* slots, int slotCount, object? owner)
     {
         Order = order;
@@ -29,9 +33,46 @@ internal sealed unsafe class NGramLevel
         Keys = keys;
         Prob = prob;
         Backoff = backoff;
-        Slots = slots;
-        SlotMask = slotCount - 1;
+        _slots = slots;
+        _slotMask = slotCount - 1;
         _owner = owner;
+    }
+
+    /// <summary>The hash slots (built now if the level was made without them).</summary>
+    public int* Slots
+    {
+        get
+        {
+            EnsureSlots();
+            return _slots;
+        }
+    }
+
+    /// <summary>Number of hash slots minus one.</summary>
+    public int SlotMask
+    {
+        get
+        {
+            EnsureSlots();
+            return _slotMask;
+        }
+    }
+
+    /// <summary>Whether the hash slots exist yet.</summary>
+    public bool HasSlots => _slots != null;
+
+    private void EnsureSlots()
+    {
+        if (_slots != null) return;
+        lock (this)
+        {
+            if (_slots != null) return;
+            var slots = SlotsFor(Order, new ReadOnlySpan<ulong>(Keys, Count));
+            _builtSlots = slots;
+            _slotMask = slots.Length - 1;
+            Thread.MemoryBarrier(); // the mask must be visible before the pointer that says the table exists
+            _slots = PinnedArray.Pointer(slots);
+        }
     }
 
     /// <summary>Builds a level over pinned arrays, creating the hash table (not needed for unigrams).</summary>
@@ -44,7 +85,7 @@ internal sealed unsafe class NGramLevel
     }
 
     /// <summary>The pinned hash table for a level; unigrams are indexed by word id and get a one-slot placeholder.</summary>
-    public static int[] SlotsFor(int order, ulong[] keys)
+    public static int[] SlotsFor(int order, ReadOnlySpan<ulong> keys)
     {
         if (order > 1) return BuildSlots(keys);
         var none = PinnedArray.Allocate<int>(1);
@@ -80,14 +121,17 @@ internal sealed unsafe class NGramLevel
     public int Find(int parent, int word)
     {
         if (Order == 1) return (uint)word < (uint)Count ? word : -1;
+        if (_slots == null) EnsureSlots();
         ulong key = Key(parent, word);
-        int s = Slot(key, SlotMask);
+        int mask = _slotMask;
+        int* slots = _slots;
+        int s = Slot(key, mask);
         while (true)
         {
-            int i = Slots[s];
+            int i = slots[s];
             if (i < 0) return -1;
             if (Keys[i] == key) return i;
-            s = (s + 1) & SlotMask;
+            s = (s + 1) & mask;
         }
     }
 

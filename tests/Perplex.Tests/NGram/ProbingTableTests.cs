@@ -52,6 +52,25 @@ public class ProbingTableTests
     }
 
     [Fact]
+    public void TrieSlotsLeftOutOfTheFileAreRebuiltForAutocomplete()
+    {
+        var arpa = ArpaReader.Read(KenLmFixtures.File("tiny.o4.arpa"));
+        using var dir = new TempDir();
+        NGramModelFile.Save(arpa, dir.Combine("m.bin"));
+        using var mapped = (BackoffModel)NGramModelFile.Load(dir.Combine("m.bin"));
+        Assert.All(mapped.Levels.Skip(1), level => Assert.False(level.HasSlots));
+        var contexts = File.ReadLines(KenLmFixtures.File("tiny-test.txt")).Take(20).Select(l => string.Join(' ', l.Split(' ').Take(3)));
+        foreach (var context in contexts)
+        {
+            var expected = NGramCompletion.Top(arpa, NGramCompletion.StateAfter(arpa, context), 5);
+            var actual = NGramCompletion.Top(mapped, NGramCompletion.StateAfter(mapped, context), 5);
+            Assert.Equal(expected, actual);
+            Compaction.Force(); // the rebuilt slots are addressed by pointer
+        }
+        Assert.True(mapped.Levels[1].HasSlots);
+    }
+
+    [Fact]
     public void VersionOneBinaryFilesAreStillRead()
     {
         // Written by the version-1 writer (before probing tables) from tiny.o3.arpa.
