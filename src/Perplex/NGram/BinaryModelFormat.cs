@@ -97,6 +97,14 @@ internal static unsafe class BinaryModelFormat
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>Word <paramref name="id"/> of a mapped vocabulary; the mapping must still be open.</summary>
+    private static string Spelling(nint text, nint offsets, int id, Mapping owner)
+    {
+        if (owner.IsDisposed) throw new ObjectDisposedException("binary n-gram model", "the model was disposed before its vocabulary was read");
+        int* o = (int*)offsets;
+        return Encoding.UTF8.GetString((byte*)text + o[id], o[id + 1] - o[id]);
+    }
+
     private static void WriteTable<T>(BinaryWriter w, ProbingTable<T> table) where T : unmanaged, IProbingEntry
     {
         w.Write(table.Size);
@@ -185,11 +193,23 @@ internal static unsafe class BinaryModelFormat
             if (offsetCount != vocabCount + 1) throw reader.Error("corrupt vocabulary");
             int* offsets = (int*)reader.Take(offsetCount * sizeof(int));
             byte* text = reader.Take(offsets[vocabCount]);
-            var vocab = Vocabulary.CreateEmpty();
-            for (int i = 0; i < vocabCount; i++)
-                vocab.Add(Encoding.UTF8.GetString(text + offsets[i], offsets[i + 1] - offsets[i]));
             reader.Align();
-            if ((flags & FlagWordTable) != 0) vocab.UseUtf8Table(ReadTable<WordEntry>(reader, owner));
+            Vocabulary vocab;
+            if ((flags & FlagWordTable) != 0)
+            {
+                // Queries look words up in the mapped table of hashed spellings: strings are decoded only if asked for.
+                var table = ReadTable<WordEntry>(reader, owner);
+                for (int i = 0; i < vocabCount; i++)
+                    if (offsets[i + 1] < offsets[i] || offsets[i] < 0) throw reader.Error("corrupt vocabulary");
+                nint textAt = (nint)text, offsetsAt = (nint)offsets;
+                vocab = Vocabulary.Deferred(vocabCount, i => Spelling(textAt, offsetsAt, i, owner), table);
+            }
+            else
+            {
+                vocab = Vocabulary.CreateEmpty();
+                for (int i = 0; i < vocabCount; i++)
+                    vocab.Add(Encoding.UTF8.GetString(text + offsets[i], offsets[i + 1] - offsets[i]));
+            }
 
             var levels = new NGramLevel[order];
             var probing = hasProbing && order > 1 ? new ProbingTable<NGramEntry>[order] : null;
@@ -244,6 +264,8 @@ internal static unsafe class BinaryModelFormat
     private sealed class Mapping(MemoryMappedFile file, MemoryMappedViewAccessor view) : IDisposable
     {
         private bool _disposed;
+
+        public bool IsDisposed => _disposed;
 
         /// <summary>Arrays decoded from quantized values, kept alive with the model.</summary>
         public List<object> Decoded { get; } = new();

@@ -26,6 +26,10 @@ public sealed class Vocabulary
     // from a binary model. Null until needed, Unavailable when two words' 64-bit hashes collide.
     private ProbingTable<WordEntry>? _utf8;
     private static readonly unsafe ProbingTable<WordEntry> Unavailable = new(null, 1, null);
+    // A binary model's words are decoded only when a member needs strings (queries look words up by their bytes):
+    // until then _spelling gives word i and _deferredCount the count.
+    private volatile Func<int, string>? _spelling;
+    private int _deferredCount;
 
     /// <summary>Creates a vocabulary holding only the three special words.</summary>
     public Vocabulary() : this(true) { }
@@ -44,17 +48,43 @@ public sealed class Vocabulary
     /// <summary>Creates an empty vocabulary (used by readers that take the word order from a file).</summary>
     internal static Vocabulary CreateEmpty() => new(false);
 
+    /// <summary>
+    /// A vocabulary of <paramref name="count"/> words whose strings are made by <paramref name="spelling"/> only when
+    /// first needed; <paramref name="utf8"/> answers byte lookups meanwhile.
+    /// </summary>
+    internal static Vocabulary Deferred(int count, Func<int, string> spelling, ProbingTable<WordEntry> utf8) =>
+        new(false) { _deferredCount = count, _spelling = spelling, _utf8 = utf8 };
+
+    /// <summary>Decodes deferred words (once).</summary>
+    private Vocabulary Ready()
+    {
+        if (_spelling is null) return this;
+        lock (_ids)
+        {
+            var spelling = _spelling;
+            if (spelling is null) return this;
+            var table = _utf8;
+            for (int i = 0; i < _deferredCount; i++) Add(spelling(i));
+            _utf8 = table;
+            _spelling = null;
+        }
+        return this;
+    }
+
+    /// <summary>False while a binary model's words are still undecoded.</summary>
+    internal bool IsDecoded => _spelling is null;
+
     /// <summary>Number of words, special words included.</summary>
-    public int Count => _words.Count;
+    public int Count => _spelling is null ? _words.Count : _deferredCount;
 
     /// <summary>The spelling of word <paramref name="id"/>.</summary>
-    public string this[int id] => _words[id];
+    public string this[int id] => Ready()._words[id];
 
     /// <summary>The id of <paramref name="word"/>, or <see cref="UnknownId"/> if it is not in the vocabulary.</summary>
-    public int Find(ReadOnlySpan<char> word) => _spanLookup.TryGetValue(word, out int id) ? id : UnknownId;
+    public int Find(ReadOnlySpan<char> word) => Ready()._spanLookup.TryGetValue(word, out int id) ? id : UnknownId;
 
     /// <summary>Whether <paramref name="word"/> is in the vocabulary, and its id.</summary>
-    public bool TryFind(ReadOnlySpan<char> word, out int id) => _spanLookup.TryGetValue(word, out id);
+    public bool TryFind(ReadOnlySpan<char> word, out int id) => Ready()._spanLookup.TryGetValue(word, out id);
 
     /// <summary>The id of the word spelled by the UTF-8 bytes <paramref name="word"/>, or <see cref="UnknownId"/>.</summary>
     internal int FindUtf8(ReadOnlySpan<byte> word) => TryFindUtf8(word, out int id) ? id : UnknownId;
@@ -80,6 +110,7 @@ public sealed class Vocabulary
 
     private ProbingTable<WordEntry> BuildUtf8Table()
     {
+        Ready();
         var table = ProbingTable<WordEntry>.Allocate(_words.Count);
         for (int id = 0; id < _words.Count; id++)
             if (!table.TryInsert(new WordEntry { Hash = NGramHash.Utf8(System.Text.Encoding.UTF8.GetBytes(_words[id])), Id = id }))
@@ -90,6 +121,7 @@ public sealed class Vocabulary
     /// <summary>The id of <paramref name="word"/>, adding it if new.</summary>
     internal int GetOrAdd(ReadOnlySpan<char> word)
     {
+        Ready();
         if (_spanLookup.TryGetValue(word, out int id)) return id;
         return Add(word.ToString());
     }
@@ -97,6 +129,7 @@ public sealed class Vocabulary
     /// <summary>Adds <paramref name="word"/> unless it is already there (then false).</summary>
     internal bool TryAdd(string word, out int id)
     {
+        Ready();
         id = _words.Count;
         if (!_ids.TryAdd(word, id)) return false;
         _utf8 = null;
@@ -115,5 +148,5 @@ public sealed class Vocabulary
     }
 
     /// <summary>All words in id order.</summary>
-    public IReadOnlyList<string> Words => _words;
+    public IReadOnlyList<string> Words => Ready()._words;
 }

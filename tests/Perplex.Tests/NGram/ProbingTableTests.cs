@@ -71,6 +71,25 @@ public class ProbingTableTests
     }
 
     [Fact]
+    public void QueryingABinaryModelDecodesNoWordsAndWordsDecodeOnDemand()
+    {
+        var arpa = ArpaReader.Read(KenLmFixtures.File("tiny-UNK.o3.arpa"));
+        using var dir = new TempDir();
+        NGramModelFile.Save(arpa, dir.Combine("m.bin"));
+        using var mapped = (BackoffModel)NGramModelFile.Load(dir.Combine("m.bin"));
+        Assert.False(mapped.Vocabulary.IsDecoded);
+        Assert.Equal(arpa.Vocabulary.Count, mapped.Vocabulary.Count);
+        var expected = new StringWriter();
+        NGramQuery.Run(arpa, KenLmFixtures.File("tiny-UNK-test.txt"), expected);
+        var actual = new StringWriter();
+        NGramQuery.Run(mapped, KenLmFixtures.File("tiny-UNK-test.txt"), actual);
+        Assert.Equal(expected.ToString(), actual.ToString());
+        Assert.False(mapped.Vocabulary.IsDecoded);
+        Assert.Equal(arpa.Vocabulary.Words, mapped.Vocabulary.Words);
+        Assert.True(mapped.Vocabulary.IsDecoded);
+    }
+
+    [Fact]
     public void VersionOneBinaryFilesAreStillRead()
     {
         // Written by the version-1 writer (before probing tables) from tiny.o3.arpa.
