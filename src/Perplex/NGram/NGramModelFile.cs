@@ -19,7 +19,7 @@ public static class NGramModelFile
     /// <param name="model">The model.</param>
     /// <param name="path">Destination.</param>
     /// <param name="progress">Receives the "writing" stage.</param>
-    /// <param name="quantize">Binary only: store log10 probabilities and backoffs as 8-bit codes (about 40% of the size, scores change slightly).</param>
+    /// <param name="quantize">Binary only: store log10 probabilities and backoffs as 8-bit codes and no probing tables (a compact file queried through the trie; scores change slightly).</param>
     public static void Save(ILanguageModel model, string path, IProgressSink? progress = null, bool quantize = false)
     {
         if (IsArpaPath(path))

@@ -30,7 +30,7 @@ internal static class NGramBuildCommand
         };
         var memory = new Option<string>("--memory", "-S") { Description = "Memory for counting before sorted runs spill to --temp (e.g. 2G, 512M, 80%), like lmplz -S.", DefaultValueFactory = _ => "1G" };
         var temp = new Option<string?>("--temp", "-T") { Description = "Folder for spilled sorted runs (default: the system temporary folder), like lmplz -T." };
-        var quantize = new Option<bool>("--quantize") { Description = "Binary output only: store log10 probabilities and backoffs as 8-bit codes (smaller file, scores change slightly)." };
+        var quantize = new Option<bool>("--quantize") { Description = "Binary output only: store log10 probabilities and backoffs as 8-bit codes and leave out the probing tables (a much smaller file, slower queries; scores change slightly)." };
         var tsvColumn = new Option<string?>("--tsv-column") { Description = "Read the corpus as a TSV file with a header row and use only this column (e.g. review)." };
         var command = new Command("build", "Count n-grams in a corpus and estimate a model (lmplz-compatible Kneser-Ney by default).")
         {
