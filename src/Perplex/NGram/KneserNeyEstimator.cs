@@ -20,7 +20,7 @@ internal static class KneserNeyEstimator
     {
         int order = counts.Order;
         // Each order's probabilities overwrite its counts in place (count i is read before probability i is written).
-        var model = ModelArrays.Allocate(counts.Keys, counts.Counts, deferTopSlots: true);
+        var model = ModelArrays.Allocate(counts.Keys, counts.Counts);
         var levels = model.Levels;
         int vocabSize = vocabulary.Count;
 
@@ -52,6 +52,7 @@ internal static class KneserNeyEstimator
             var d = discounts[n - 1];
             var prefix = CountTrie.NextContextIndexes(keys, n, lowerContexts, levels[n - 2]);
             lowerContexts = [];
+            levels[n - 2].DropSlots(); // looked up for the last time: rebuilt only if the finished model needs it
             // Per context: Σx c(hx), exact in an int when the order's counts allow (half the memory), else a long.
             long sum = 0;
             foreach (int c in cs) sum += c;
@@ -68,7 +69,6 @@ internal static class KneserNeyEstimator
         }
         ModelArrays.StoreLog10(lowerProb, lowerProb);
         lowerContexts = [];
-        model.BuildTopSlots();
         if (pruned is not null) return Pruning.Apply(model, pruned, vocabulary, "kn");
         return new BackoffModel(vocabulary, model.Levels, isNormalized: true, smoothing: "kn");
     }

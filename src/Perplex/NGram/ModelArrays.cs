@@ -1,8 +1,9 @@
 namespace Perplex.NGram;
 
 /// <summary>
-/// Pinned probability and backoff arrays for a set of n-gram keys, wrapped as <see cref="NGramLevel"/>s whose hash
-/// tables are ready before any value is filled in (estimators look up contexts while computing).
+/// Pinned probability and backoff arrays for a set of n-gram keys, wrapped as <see cref="NGramLevel"/>s. Their hash
+/// tables are built on first lookup (estimators look up contexts while computing) and may be dropped by an estimator
+/// once it is done with an order, so that at most one order's table exists while its temporaries do.
 /// </summary>
 internal sealed class ModelArrays
 {
@@ -23,9 +24,7 @@ internal sealed class ModelArrays
     /// <param name="keys">The n-gram keys per order.</param>
     /// <param name="reuse">Optional pinned count arrays (one per order, same lengths as the keys) whose memory becomes
     /// the probability arrays: an estimator that reads count i before writing probability i needs no second array.</param>
-    /// <param name="deferTopSlots">Leave the highest order without a hash table (an estimator never looks it up)
-    /// until <see cref="BuildTopSlots"/>, so the table is not allocated while the estimator's temporaries are.</param>
-    public static unsafe ModelArrays Allocate(ulong[][] keys, int[][]? reuse = null, bool deferTopSlots = false)
+    public static unsafe ModelArrays Allocate(ulong[][] keys, int[][]? reuse = null)
     {
         int order = keys.Length;
         var storage = new Array[order];
@@ -51,23 +50,11 @@ internal sealed class ModelArrays
                 backoff[k] = PinnedArray.Allocate<float>(keys[k].Length);
                 Array.Clear(backoff[k]!);
             }
-            int[] slots = deferTopSlots && k == order - 1 ? NGramLevel.SlotsFor(1, keys[k]) : NGramLevel.SlotsFor(k + 1, keys[k]);
             levels[k] = new NGramLevel(k + 1, keys[k].Length, PinnedArray.Pointer(keys[k]), prob,
-                backoff[k] is { } b ? PinnedArray.Pointer(b) : null, PinnedArray.Pointer(slots), slots.Length,
-                new object[] { keys[k], storage[k], backoff[k] ?? [], slots });
+                backoff[k] is { } b ? PinnedArray.Pointer(b) : null, null, 0,
+                new object[] { keys[k], storage[k], backoff[k] ?? [] });
         }
         return new ModelArrays { Levels = levels, Backoff = backoff, ProbStorage = storage };
-    }
-
-    /// <summary>Builds the hash table of the highest order deferred by <see cref="Allocate"/>.</summary>
-    public unsafe void BuildTopSlots()
-    {
-        int k = Levels.Length - 1;
-        var top = Levels[k];
-        if (k == 0) return;
-        var slots = NGramLevel.BuildSlots(new ReadOnlySpan<ulong>(top.Keys, top.Count));
-        Levels[k] = new NGramLevel(top.Order, top.Count, top.Keys, top.Prob, top.Backoff, PinnedArray.Pointer(slots), slots.Length,
-            new object[] { top, slots });
     }
 
     /// <summary>Stores log10 of <paramref name="probabilities"/>, capped at 0 like lmplz (rounding can go a hair above 1).</summary>

@@ -61,6 +61,17 @@ internal sealed unsafe class NGramLevel
     /// <summary>Whether the hash slots exist yet.</summary>
     public bool HasSlots => _slots != null;
 
+    /// <summary>Frees a hash table this level built itself (not one given to it), to be rebuilt on next use.</summary>
+    public void DropSlots()
+    {
+        lock (this)
+        {
+            if (_builtSlots is null) return;
+            _slots = null;
+            _builtSlots = null;
+        }
+    }
+
     private void EnsureSlots()
     {
         if (_slots != null) return;

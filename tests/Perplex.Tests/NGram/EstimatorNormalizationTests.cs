@@ -106,6 +106,21 @@ public class EstimatorNormalizationTests
     }
 
     [Fact]
+    public void HashTablesBuiltOnFirstLookupSurviveACompactingGarbageCollection()
+    {
+        // Estimation drops each order's trie hash table when done with it; the finished model rebuilds them on first
+        // lookup, and they are addressed by pointer: they must be pinned too.
+        var options = new NGramBuildOptions { Order = 4, SkipSymbols = true };
+        var model = (BackoffModel)NGramBuilder.Build(KenLmFixtures.File("tiny.txt"), options, out _, new KenLmFixtures.SilentProgress());
+        Assert.All(model.Levels.Skip(1), level => Assert.False(level.HasSlots));
+        var before = Compaction.QueryTinyTest(model);
+        Assert.All(model.Levels.Skip(1), level => Assert.True(level.HasSlots));
+        Compaction.Force();
+        Assert.Equal(before, Compaction.QueryTinyTest(model));
+        Assert.Equal(Compaction.QueryTinyTest(KenLmFixtures.Build("tiny.txt", 4, true)), before);
+    }
+
+    [Fact]
     public void PrunedModelSurvivesACompactingGarbageCollection()
     {
         // The model addresses its arrays by pointer: every array must be pinned, or a compacting GC moves it away.
