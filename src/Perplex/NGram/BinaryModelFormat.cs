@@ -43,11 +43,23 @@ internal static unsafe class BinaryModelFormat
             _ => throw new PerplexException($"{model.GetType().Name} cannot be saved in the binary format"),
         };
         if (quantize && kind == KindAddK) throw new PerplexException("add-k models store counts, which cannot be quantized", path);
-        var probing = model is BackoffModel backoff && !quantize && levels.Length > 1 ? backoff.Probing ?? NGramProbing.TryBuild(levels) : null;
+        string temp = path + ".tmp";
+        // Probing tables are built one order at a time as they are written, so at most one is in memory. Should two
+        // n-grams' hashes collide (practically never), the file is written again without them.
+        bool probing = model is BackoffModel && !quantize && levels.Length > 1;
+        if (!TryWrite(model, levels, kind, k, tokens, smoothing, temp, quantize, probing))
+            TryWrite(model, levels, kind, k, tokens, smoothing, temp, quantize, probing: false);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static bool TryWrite(ILanguageModel model, NGramLevel[] levels, int kind, double k, long tokens, string smoothing,
+        string temp, bool quantize, bool probing)
+    {
+        var mapped = (model as BackoffModel)?.Probing;
+        var builder = probing && mapped is null ? new NGramProbing.Builder(levels) : null;
         var wordTable = model.Vocabulary.Utf8Table;
         int flags = (model.IsNormalized ? FlagNormalized : 0) | (quantize ? FlagQuantized : 0)
-                    | (wordTable is null ? 0 : FlagWordTable) | (probing is null ? 0 : FlagProbing);
-        string temp = path + ".tmp";
+                    | (wordTable is null ? 0 : FlagWordTable) | (probing ? FlagProbing : 0);
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         using (var w = new BinaryWriter(file))
         {
@@ -83,7 +95,7 @@ internal static unsafe class BinaryModelFormat
             {
                 var level = levels[n];
                 // With probing tables the trie's hash slots are left out (slot count 0): rebuilt in memory if ever needed.
-                bool slots = probing is null || n == 0;
+                bool slots = !probing || n == 0;
                 w.Write(level.Count);
                 w.Write(slots ? level.SlotMask + 1 : 0);
                 w.Write(new ReadOnlySpan<byte>(level.Keys, level.Count * sizeof(ulong)));
@@ -91,10 +103,20 @@ internal static unsafe class BinaryModelFormat
                 if (level.Backoff != null) WriteValues(w, new ReadOnlySpan<float>(level.Backoff, level.Count), quantize, keepZero: true);
                 if (slots) w.Write(new ReadOnlySpan<byte>(level.Slots, (level.SlotMask + 1) * sizeof(int)));
                 Align(w);
-                if (probing is not null && n > 0) WriteTable(w, probing[n]);
+                if (!probing || n == 0) continue;
+                if (mapped is not null)
+                {
+                    WriteTable(w, mapped[n]);
+                    continue;
+                }
+                var table = builder!.Next();
+                if (table is null) return false;
+                WriteTable(w, table);
+                table = null;
+                MemoryRelease.Now(); // this order's table is garbage: reclaim it before the next one is built
             }
         }
-        File.Move(temp, path, overwrite: true);
+        return true;
     }
 
     /// <summary>Word <paramref name="id"/> of a mapped vocabulary; the mapping must still be open.</summary>
