@@ -53,7 +53,9 @@ internal static class NGramBenchCommand
 
                 bool withArpa = !result.GetValue(noArpa);
                 var (_, binWriteCpu, _) = Measure(() => { NGramModelFile.Save(model, bin); return 0; }, process);
-                o.WriteLine($"write binary: {new FileInfo(bin).Length / 1e6:F0} MB in {binWriteCpu:F1} CPU-s");
+                process.Refresh();
+                o.WriteLine($"write binary: {new FileInfo(bin).Length / 1e6:F0} MB in {binWriteCpu:F1} CPU-s " +
+                            $"(peak working set so far {process.PeakWorkingSet64 / 1048576.0:F0} MiB: the probing tables are built while writing)");
                 if (withArpa)
                 {
                     var (_, arpaWriteCpu, _) = Measure(() => { ArpaWriter.Write(model, arpa); return 0; }, process);
