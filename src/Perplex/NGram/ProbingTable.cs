@@ -78,7 +78,8 @@ internal sealed unsafe class ProbingTable<T> where T : unmanaged, IProbingEntry
     public T* Find(ulong key)
     {
         ulong s = Home(key);
-        while (true)
+        // Bounded, so a damaged file whose table has no empty slot cannot make a lookup spin forever.
+        for (ulong probes = 0; probes < _size; probes++)
         {
             T* e = _entries + s;
             ulong k = e->Key;
@@ -86,6 +87,7 @@ internal sealed unsafe class ProbingTable<T> where T : unmanaged, IProbingEntry
             if (k == 0) return null;
             if (++s == _size) s = 0;
         }
+        return null;
     }
 
     /// <summary>An empty table (pinned) with room for <paramref name="count"/> entries.</summary>

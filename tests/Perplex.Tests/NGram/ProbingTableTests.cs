@@ -144,6 +144,12 @@ public class ProbingTableTests
         {
             Assert.Equal(-1f, table.Find(42)->Prob);
             Assert.True(table.Find(44) == null);
+            // A damaged table with no empty slot: a missing key is still "not found", not an endless probe.
+            var full = PinnedArray.Allocate<NGramEntry>(3);
+            for (int i = 0; i < full.Length; i++) full[i] = new NGramEntry { Hash = (ulong)(i + 1) };
+            var damaged = new ProbingTable<NGramEntry>(PinnedArray.Pointer(full), full.Length, full);
+            Assert.True(damaged.Find(99) == null);
+            Assert.True(damaged.Find(2) != null);
         }
     }
 
