@@ -34,7 +34,8 @@ internal static unsafe class BinaryModelFormat
     /// <param name="model">Backoff or add-k model.</param>
     /// <param name="path">Where to write (via a temporary file, so a crash never leaves half a model).</param>
     /// <param name="quantize">Store probabilities and backoffs as 8-bit codes into 256-entry tables per order.</param>
-    public static void Write(ILanguageModel model, string path, bool quantize = false)
+    /// <param name="withProbing">Add probing tables (backoff models of order 2 and more, not quantized).</param>
+    public static void Write(ILanguageModel model, string path, bool quantize = false, bool withProbing = true)
     {
         var (levels, kind, k, tokens, smoothing) = model switch
         {
@@ -46,7 +47,7 @@ internal static unsafe class BinaryModelFormat
         string temp = path + ".tmp";
         // Probing tables are built one order at a time as they are written, so at most one is in memory. Should two
         // n-grams' hashes collide (practically never), the file is written again without them.
-        bool probing = model is BackoffModel && !quantize && levels.Length > 1;
+        bool probing = withProbing && model is BackoffModel && !quantize && levels.Length > 1;
         if (!TryWrite(model, levels, kind, k, tokens, smoothing, temp, quantize, probing))
             TryWrite(model, levels, kind, k, tokens, smoothing, temp, quantize, probing: false);
         File.Move(temp, path, overwrite: true);

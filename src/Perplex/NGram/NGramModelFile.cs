@@ -20,7 +20,8 @@ public static class NGramModelFile
     /// <param name="path">Destination.</param>
     /// <param name="progress">Receives the "writing" stage.</param>
     /// <param name="quantize">Binary only: store log10 probabilities and backoffs as 8-bit codes and no probing tables (a compact file queried through the trie; scores change slightly).</param>
-    public static void Save(ILanguageModel model, string path, IProgressSink? progress = null, bool quantize = false)
+    /// <param name="probing">Binary only: add KenLM-style probing tables for the fastest queries (ignored when quantizing).</param>
+    public static void Save(ILanguageModel model, string path, IProgressSink? progress = null, bool quantize = false, bool probing = true)
     {
         if (IsArpaPath(path))
         {
@@ -31,6 +32,6 @@ public static class NGramModelFile
             return;
         }
         progress?.BeginStage("writing", null, "B");
-        BinaryModelFormat.Write(model, path, quantize);
+        BinaryModelFormat.Write(model, path, quantize, probing);
     }
 }

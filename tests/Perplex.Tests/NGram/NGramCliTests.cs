@@ -10,7 +10,7 @@ namespace Perplex.Tests.NGram;
 /// <summary>The <c>perplex ngram</c> commands run in-process, as Program.cs wires them.</summary>
 public class NGramCliTests
 {
-    private static (int ExitCode, string Out, string Err) Run(params string[] args)
+    internal static (int ExitCode, string Out, string Err) Run(params string[] args)
     {
         var root = new RootCommand("test");
         root.Options.Add(CommonOptions.Quiet);
@@ -163,5 +163,43 @@ public class NGramCliTests
             Assert.StartsWith("perplex: error: ", errLines[0]);
             Assert.Contains(expected, errLines[0]);
         }
+    }
+}
+
+/// <summary><c>--layout probing|trie</c> and <c>--quantize</c> of build and convert.</summary>
+public class BinaryLayoutCliTests
+{
+    private static (int ExitCode, string Out, string Err) Run(params string[] args) => NGramCliTests.Run(args);
+
+    [Fact]
+    public void TrieLayoutIsSmallerAndScoresTheSame()
+    {
+        using var dir = new TempDir();
+        var arpa = KenLmFixtures.File("tiny.o4.arpa");
+        string probing = dir.Combine("p.bin"), trie = dir.Combine("t.bin");
+        Assert.Equal(0, Run("convert", arpa, probing, "-q").ExitCode);
+        Assert.Equal(0, Run("convert", arpa, trie, "--layout", "trie", "-q").ExitCode);
+        Assert.True(new FileInfo(trie).Length < 0.8 * new FileInfo(probing).Length);
+        using (var p = (BackoffModel)NGramModelFile.Load(probing))
+        using (var t = (BackoffModel)NGramModelFile.Load(trie))
+        {
+            Assert.NotNull(p.Probing);
+            Assert.Null(t.Probing);
+        }
+        var fromProbing = Run("query", probing, KenLmFixtures.File("tiny-test.txt"));
+        var fromTrie = Run("query", trie, KenLmFixtures.File("tiny-test.txt"));
+        Assert.Equal(0, fromTrie.ExitCode);
+        Assert.Equal(fromProbing.Out, fromTrie.Out);
+    }
+
+    [Fact]
+    public void QuantizeWithAnExplicitProbingLayoutIsRefusedBeforeBuilding()
+    {
+        using var dir = new TempDir();
+        var r = Run("build", "--order", "3", "--skip-symbols", "--quantize", "--layout", "probing", "--output", dir.Combine("m.bin"), KenLmFixtures.File("tiny.txt"), "-q");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("--layout probing", r.Err);
+        Assert.False(File.Exists(dir.Combine("m.bin")));
+        Assert.Equal(0, Run("convert", KenLmFixtures.File("tiny.o3.arpa"), dir.Combine("q.bin"), "--quantize", "-q").ExitCode);
     }
 }

@@ -30,16 +30,17 @@ internal static class NGramBuildCommand
         };
         var memory = new Option<string>("--memory", "-S") { Description = "Memory for counting before sorted runs spill to --temp (e.g. 2G, 512M, 80%), like lmplz -S.", DefaultValueFactory = _ => "1G" };
         var temp = new Option<string?>("--temp", "-T") { Description = "Folder for spilled sorted runs (default: the system temporary folder), like lmplz -T." };
-        var quantize = new Option<bool>("--quantize") { Description = "Binary output only: store log10 probabilities and backoffs as 8-bit codes and leave out the probing tables (a much smaller file, slower queries; scores change slightly)." };
+        var binary = new BinaryOutputOptions();
         var tsvColumn = new Option<string?>("--tsv-column") { Description = "Read the corpus as a TSV file with a header row and use only this column (e.g. review)." };
         var command = new Command("build", "Count n-grams in a corpus and estimate a model (lmplz-compatible Kneser-Ney by default).")
         {
-            corpus, order, output, smoothing, k, alpha, skip, fallback, fallbackValues, prune, memory, temp, tsvColumn, quantize,
+            corpus, order, output, smoothing, k, alpha, skip, fallback, fallbackValues, prune, memory, temp, tsvColumn, binary.Quantize, binary.Layout,
         };
         command.SetAction(result =>
         {
             var o = result.InvocationConfiguration.Output;
             string outPath = result.GetValue(output)!;
+            var (quantize, probing) = binary.Resolve(result); // before the build, so conflicting flags fail at once
             var given = result.GetResult(fallbackValues) is null ? null : result.GetValue(fallbackValues);
             if (given is not null && !result.GetValue(fallback)) throw new PerplexException("--fallback-discounts needs --discount-fallback");
             Discount? fallbackDiscount = !result.GetValue(fallback) ? null
@@ -72,7 +73,7 @@ internal static class NGramBuildCommand
             {
                 using var tsv = TsvExtract.IfRequested(corpusPath, result.GetValue(tsvColumn), options.TempDirectory);
                 var model = NGramBuilder.Build(tsv?.Path ?? corpusPath, options, out report, sink);
-                NGramModelFile.Save(model, outPath, sink, result.GetValue(quantize));
+                NGramModelFile.Save(model, outPath, sink, quantize, probing);
                 return 0;
             });
             NGramReportPrinter.PrintBuild(o, report, outPath);

@@ -10,15 +10,16 @@ internal static class NGramConvertCommand
     {
         var input = new Argument<string>("input") { Description = "Model to read (ARPA or Perplex binary)." };
         var output = new Argument<string>("output") { Description = "Model to write: a name ending in .arpa writes ARPA (binary → ARPA export), anything else the binary format." };
-        var quantize = new Option<bool>("--quantize") { Description = "Binary output only: store log10 probabilities and backoffs as 8-bit codes and leave out the probing tables (a much smaller file, slower queries; scores change slightly)." };
-        var command = new Command("convert", "Convert a model between ARPA text and the memory-mapped binary format, in either direction.") { input, output, quantize };
+        var binary = new BinaryOutputOptions();
+        var command = new Command("convert", "Convert a model between ARPA text and the memory-mapped binary format, in either direction.") { input, output, binary.Quantize, binary.Layout };
         command.SetAction(result =>
         {
             string outPath = result.GetValue(output)!;
+            var (quantize, probing) = binary.Resolve(result);
             ConsoleProgress.Run(result.GetValue(CommonOptions.Quiet), sink =>
             {
                 var lm = NGramModelFile.Load(result.GetValue(input)!, sink);
-                try { NGramModelFile.Save(lm, outPath, sink, result.GetValue(quantize)); }
+                try { NGramModelFile.Save(lm, outPath, sink, quantize, probing); }
                 finally { (lm as IDisposable)?.Dispose(); }
                 return 0;
             });
