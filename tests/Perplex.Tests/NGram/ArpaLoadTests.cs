@@ -65,6 +65,35 @@ public class ArpaLoadTests
     }
 
     [Fact]
+    public void InvalidUtf8InAnArpaFileOrQueryTextNamesLineAndOffset()
+    {
+        // Both now read raw UTF-8 bytes: validation must still name the place.
+        using var dir = new TempDir();
+        var lines = FixtureLines("tiny.o2.arpa");
+        int at = Array.IndexOf(lines, "\\2-grams:") + 3;
+        var bytes = new List<byte>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(lines[i]));
+            if (i == at) bytes.Add(0xFF);
+            bytes.Add((byte)'\n');
+        }
+        var arpa = dir.Combine("bad.arpa");
+        File.WriteAllBytes(arpa, bytes.ToArray());
+        var e = Assert.Throws<PerplexException>(() => ArpaReader.Read(arpa));
+        Assert.Equal(at + 1, e.LineNumber);
+        Assert.Contains("invalid UTF-8 at byte offset", e.Message);
+
+        var text = dir.Combine("bad.txt");
+        File.WriteAllBytes(text, [(byte)'a', (byte)'\n', (byte)'b', (byte)' ', 0xC3, (byte)'\n']);
+        var model = ArpaReader.Read(KenLmFixtures.File("tiny.o2.arpa"));
+        e = Assert.Throws<PerplexException>(() => NGramQuery.Run(model, text, TextWriter.Null));
+        Assert.Equal(text, e.FilePath);
+        Assert.Equal(2, e.LineNumber);
+        Assert.Contains("byte offset 4", e.Message);
+    }
+
+    [Fact]
     public void ArpaModelSurvivesACompactingGarbageCollection()
     {
         var model = ArpaReader.Read(KenLmFixtures.File("tiny.o5.arpa"));
