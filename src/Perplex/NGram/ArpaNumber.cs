@@ -8,9 +8,25 @@ internal static class ArpaNumber
 {
     public static string Format(float value)
     {
-        if (value == 0) return "0"; // also turns -0 into 0
-        string s = value.ToString("R", CultureInfo.InvariantCulture);
-        return s.Contains('E') ? s.Replace("E", "e") : s;
+        Span<byte> text = stackalloc byte[MaxLength];
+        return Encoding.ASCII.GetString(text[..FormatUtf8(value, text)]);
+    }
+
+    /// <summary>Longest text <see cref="FormatUtf8"/> writes.</summary>
+    public const int MaxLength = 32;
+
+    /// <summary>Writes the number as <see cref="Format"/> spells it, as ASCII bytes; returns the length.</summary>
+    public static int FormatUtf8(float value, Span<byte> destination)
+    {
+        if (value == 0) // also turns -0 into 0
+        {
+            destination[0] = (byte)'0';
+            return 1;
+        }
+        value.TryFormat(destination, out int written, "R", CultureInfo.InvariantCulture);
+        for (int i = 0; i < written; i++)
+            if (destination[i] == (byte)'E') destination[i] = (byte)'e'; // C++ streams print a lower-case exponent
+        return written;
     }
 
     private static readonly double[] PowersOfTen = Enumerable.Range(0, 19).Select(i => Math.Pow(10, i)).ToArray();

@@ -8,43 +8,119 @@ public static class ArpaWriter
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> (UTF-8, LF line ends).</summary>
     public static void Write(BackoffModel model, string path, Diagnostics.IProgressSink? progress = null)
     {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 20) { NewLine = "\n" };
-        Write(model, writer, progress);
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        Write(model, bytes => stream.Write(bytes), progress);
     }
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="writer"/>.</summary>
-    public static unsafe void Write(BackoffModel model, TextWriter writer, Diagnostics.IProgressSink? progress = null)
+    public static void Write(BackoffModel model, TextWriter writer, Diagnostics.IProgressSink? progress = null)
+    {
+        var decoder = new UTF8Encoding(false).GetDecoder(); // keeps a character split between two blocks whole
+        var chars = new char[1 << 16];
+        Write(model, bytes =>
+        {
+            while (!bytes.IsEmpty)
+            {
+                var piece = bytes[..Math.Min(bytes.Length, chars.Length)];
+                int n = decoder.GetChars(piece, chars, flush: false);
+                writer.Write(chars, 0, n);
+                bytes = bytes[piece.Length..];
+            }
+        }, progress);
+    }
+
+    private delegate void ByteSink(ReadOnlySpan<byte> bytes);
+
+    /// <summary>
+    /// Assembles the file as UTF-8 bytes in a 1 MiB block: words are encoded once, numbers formatted straight into
+    /// the block, and because n-grams come in suffix order the encoded suffix of the previous line is reused whenever
+    /// the parent is the same (it mostly is), instead of walking the trie and copying every word again.
+    /// </summary>
+    private static unsafe void Write(BackoffModel model, ByteSink sink, Diagnostics.IProgressSink? progress)
     {
         var levels = model.Levels;
-        var vocab = model.Vocabulary;
         progress?.BeginStage("writing", levels.Sum(l => (long)l.Count), "n-grams");
-        writer.Write("\\data\\\n");
-        for (int n = 1; n <= levels.Length; n++) writer.Write($"ngram {n}={levels[n - 1].Count}\n");
+        var (text, offsets) = EncodeWords(model.Vocabulary);
+        var block = new byte[1 << 20];
+        int used = 0;
+
+        void Flush()
+        {
+            sink(block.AsSpan(0, used));
+            used = 0;
+        }
+
+        void Ascii(string s)
+        {
+            if (used + s.Length > block.Length) Flush();
+            used += Encoding.ASCII.GetBytes(s, block.AsSpan(used));
+        }
+
+        Ascii("\\data\\\n");
+        for (int n = 1; n <= levels.Length; n++) Ascii($"ngram {n}={levels[n - 1].Count}\n");
         Span<int> words = stackalloc int[ModelState.MaxOrder];
-        var line = new StringBuilder();
+        var suffix = new byte[256];
         for (int n = 1; n <= levels.Length; n++)
         {
             var level = levels[n - 1];
-            writer.Write($"\n\\{n}-grams:\n");
+            Ascii($"\n\\{n}-grams:\n");
+            int suffixLength = 0, suffixOf = -1;
             for (int i = 0; i < level.Count; i++)
             {
-                NGramWords(levels, n, i, words);
-                line.Clear();
-                line.Append(ArpaNumber.Format(level.Prob[i])).Append('\t');
-                for (int j = 0; j < n; j++)
+                int first = i;
+                if (n > 1)
                 {
-                    if (j > 0) line.Append(' ');
-                    line.Append(vocab[words[j]]);
+                    first = level.Word(i);
+                    int parent = level.Parent(i);
+                    if (parent != suffixOf)
+                    {
+                        // " w2 … wn", encoded once per parent.
+                        NGramWords(levels, n, i, words);
+                        suffixLength = 0;
+                        for (int j = 1; j < n; j++)
+                        {
+                            int length = offsets[words[j] + 1] - offsets[words[j]];
+                            if (suffixLength + 1 + length > suffix.Length) Array.Resize(ref suffix, Math.Max(suffix.Length * 2, suffixLength + 1 + length));
+                            suffix[suffixLength++] = (byte)' ';
+                            text.AsSpan(offsets[words[j]], length).CopyTo(suffix.AsSpan(suffixLength));
+                            suffixLength += length;
+                        }
+                        suffixOf = parent;
+                    }
                 }
-                if (level.Backoff != null) line.Append('\t').Append(ArpaNumber.Format(level.Backoff[i]));
-                line.Append('\n');
-                writer.Write(line);
+                int firstLength = offsets[first + 1] - offsets[first];
+                if (used + 2 * ArpaNumber.MaxLength + firstLength + suffixLength + 3 > block.Length) Flush();
+                if (used + 2 * ArpaNumber.MaxLength + firstLength + suffixLength + 3 > block.Length) block = new byte[2 * (2 * ArpaNumber.MaxLength + firstLength + suffixLength + 3)];
+                var line = block.AsSpan(used);
+                int at = ArpaNumber.FormatUtf8(level.Prob[i], line);
+                line[at++] = (byte)'\t';
+                text.AsSpan(offsets[first], firstLength).CopyTo(line[at..]);
+                at += firstLength;
+                suffix.AsSpan(0, suffixLength).CopyTo(line[at..]);
+                at += suffixLength;
+                if (level.Backoff != null)
+                {
+                    line[at++] = (byte)'\t';
+                    at += ArpaNumber.FormatUtf8(level.Backoff[i], line[at..]);
+                }
+                line[at++] = (byte)'\n';
+                used += at;
                 if ((i & 0xFFFF) == 0xFFFF) progress?.Advance(0x10000);
             }
             progress?.Advance(level.Count & 0xFFFF);
         }
-        writer.Write("\n\\end\\\n");
+        Ascii("\n\\end\\\n");
+        Flush();
+    }
+
+    /// <summary>Every word's UTF-8 spelling, concatenated, with offsets (word i is text[offsets[i]..offsets[i+1]]).</summary>
+    private static (byte[] Text, int[] Offsets) EncodeWords(Vocabulary vocabulary)
+    {
+        var offsets = new int[vocabulary.Count + 1];
+        for (int i = 0; i < vocabulary.Count; i++) offsets[i + 1] = checked(offsets[i] + Encoding.UTF8.GetByteCount(vocabulary[i]));
+        var text = new byte[offsets[^1]];
+        for (int i = 0; i < vocabulary.Count; i++) Encoding.UTF8.GetBytes(vocabulary[i], text.AsSpan(offsets[i]));
+        return (text, offsets);
     }
 
     /// <summary>The word ids of n-gram <paramref name="index"/> of order <paramref name="n"/>, oldest first.</summary>
