@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 
 namespace Perplex.NGram;
@@ -41,6 +42,9 @@ public static class ArpaWriter
         var levels = model.Levels;
         progress?.BeginStage("writing", levels.Sum(l => (long)l.Count), "n-grams");
         var (text, offsets) = EncodeWords(model.Vocabulary);
+        fixed (byte* textAt = text)
+        fixed (int* offsetsAt = offsets)
+        {
         var block = new byte[1 << 20];
         int used = 0;
 
@@ -67,6 +71,13 @@ public static class ArpaWriter
             int suffixLength = 0, suffixOf = -1;
             for (int i = 0; i < level.Count; i++)
             {
+                if (n > 1 && Sse.IsSupported)
+                {
+                    // The first words of coming lines are scattered over the encoded vocabulary: request their offsets
+                    // 16 lines ahead and their bytes 8 lines ahead, so the copies below find them cached.
+                    if (i + 16 < level.Count) Sse.Prefetch0(offsetsAt + level.Word(i + 16));
+                    if (i + 8 < level.Count) Sse.Prefetch0(textAt + offsetsAt[level.Word(i + 8)]);
+                }
                 int first = i;
                 if (n > 1)
                 {
@@ -111,6 +122,7 @@ public static class ArpaWriter
         }
         Ascii("\n\\end\\\n");
         Flush();
+        }
     }
 
     /// <summary>Every word's UTF-8 spelling, concatenated, with offsets (word i is text[offsets[i]..offsets[i+1]]).</summary>
