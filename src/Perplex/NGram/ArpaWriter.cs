@@ -46,6 +46,7 @@ public static class ArpaWriter
         fixed (int* offsetsAt = offsets)
         {
         var block = new byte[1 << 20];
+        var numbers = new NumberCache();
         int used = 0;
 
         void Flush()
@@ -103,7 +104,7 @@ public static class ArpaWriter
                 if (used + 2 * ArpaNumber.MaxLength + firstLength + suffixLength + 3 > block.Length) Flush();
                 if (used + 2 * ArpaNumber.MaxLength + firstLength + suffixLength + 3 > block.Length) block = new byte[2 * (2 * ArpaNumber.MaxLength + firstLength + suffixLength + 3)];
                 var line = block.AsSpan(used);
-                int at = ArpaNumber.FormatUtf8(level.Prob[i], line);
+                int at = numbers.Format(level.Prob[i], line);
                 line[at++] = (byte)'\t';
                 text.AsSpan(offsets[first], firstLength).CopyTo(line[at..]);
                 at += firstLength;
@@ -112,7 +113,7 @@ public static class ArpaWriter
                 if (level.Backoff != null)
                 {
                     line[at++] = (byte)'\t';
-                    at += ArpaNumber.FormatUtf8(level.Backoff[i], line[at..]);
+                    at += numbers.Format(level.Backoff[i], line[at..]);
                 }
                 line[at++] = (byte)'\n';
                 used += at;
@@ -122,6 +123,38 @@ public static class ArpaWriter
         }
         Ascii("\n\\end\\\n");
         Flush();
+        }
+    }
+
+    /// <summary>
+    /// Formatted numbers by their bits, direct-mapped: a model's probabilities and backoffs repeat a lot (about one
+    /// value in four is distinct in the NSMC model), and shortest round-trip formatting is the writer's costliest step.
+    /// </summary>
+    private sealed class NumberCache
+    {
+        private const int Bits = 16, Width = 16;
+        private readonly uint[] _keys = new uint[1 << Bits];
+        private readonly byte[] _lengths = new byte[1 << Bits];
+        private readonly byte[] _text = new byte[(1 << Bits) * Width];
+
+        public int Format(float value, Span<byte> destination)
+        {
+            uint bits = BitConverter.SingleToUInt32Bits(value);
+            int slot = (int)((bits * 0x9E3779B1u) >> (32 - Bits));
+            int length = _lengths[slot];
+            if (length != 0 && _keys[slot] == bits)
+            {
+                _text.AsSpan(slot * Width, length).CopyTo(destination);
+                return length;
+            }
+            length = ArpaNumber.FormatUtf8(value, destination);
+            if (length <= Width)
+            {
+                _keys[slot] = bits;
+                _lengths[slot] = (byte)length;
+                destination[..length].CopyTo(_text.AsSpan(slot * Width));
+            }
+            return length;
         }
     }
 
