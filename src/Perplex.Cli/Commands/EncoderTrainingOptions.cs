@@ -34,7 +34,7 @@ internal sealed class EncoderTrainingOptions
     public Option<string> Optimizer { get; } = new Option<string>("--optimizer") { Description = "sgd, adam or adamw.", DefaultValueFactory = _ => "adam" }.AcceptOnlyFromAmong("sgd", "adam", "adamw");
     public Option<double> LrDecay { get; } = new Option<double>("--lr-decay") { Description = "Divide the learning rate by this after an epoch that does not improve validation.", DefaultValueFactory = _ => 2.0 }.AtLeast(1);
     public Option<double?> MaxMinutes { get; } = new Option<double?>("--max-minutes") { Description = "Stop training after this many minutes (the best model so far stays saved)." }.AtLeast(0);
-    public Option<int> Threads { get; } = new Option<int>("--threads") { Description = "Threads for matrix products (default: all processors).", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
+    public Option<int> Threads { get; } = new Option<int>("--threads") { Description = "Threads: each trains its own copy of the network on a part of every batch, gradients summed in a fixed order (default: all processors, at most 2).", DefaultValueFactory = _ => Math.Min(2, Environment.ProcessorCount) }.AtLeast(1);
 
     public void AddTo(Command command)
     {
@@ -50,8 +50,9 @@ internal sealed class EncoderTrainingOptions
 
     public TrainingSettings Training(ParseResult r)
     {
-        Perplex.Tensors.Parallelism.MaxThreads = r.GetValue(Threads);
+        // The threads go to data parallelism: the matrix products of these small networks are too small to split.
+        Perplex.Tensors.Parallelism.MaxThreads = 1;
         return new TrainingSettings(r.GetValue(Epochs), r.GetValue(LearningRate), r.GetValue(BatchSize), r.GetValue(Clip), r.GetValue(Seed),
-            r.GetValue(Optimizer)!, r.GetValue(LrDecay), r.GetValue(MaxMinutes));
+            r.GetValue(Optimizer)!, r.GetValue(LrDecay), r.GetValue(MaxMinutes), r.GetValue(Threads));
     }
 }

@@ -1,4 +1,5 @@
 using Perplex.Diagnostics;
+using Perplex.Layers;
 using Perplex.Encoders;
 using Perplex.Tensors;
 
@@ -44,9 +45,13 @@ public static class ClassifierTrainer
         return documents.Count == 0 ? 0 : (double)correct / documents.Count;
     }
 
-    private sealed class Trainable(SentenceClassifier<float> network, List<EncodedSequence> inputs, int[] targets) : ISupervisedModel
+    internal sealed class Trainable(SentenceClassifier<float> network, List<EncodedSequence> inputs, int[] targets) : ISupervisedModel
     {
         public IReadOnlyList<Parameter<float>> Parameters => network.Parameters;
+
+        public IReadOnlyList<(Parameter<float> Table, TouchedRows Rows)> SparseTables => network.Encoder.SparseTables;
+
+        public ISupervisedModel CreateReplica(ulong seed) => new Trainable(new SentenceClassifier<float>(network.Encoder.Config, network.ClassCount, network.Pooling, network.OutputDropout.P, new SeededRandom(seed)), inputs, targets);
 
         public bool Training
         {

@@ -14,7 +14,9 @@ public sealed record TrainingOutcome(double BestScore, int BestEpoch, int Epochs
 
 /// <summary>
 /// The training loop the tagger and the classifier share: each epoch visits the training examples in shuffled
-/// equal-length batches, clips the global gradient norm and steps the optimizer; then the model is validated and
+/// equal-length batches (split across <see cref="TrainingSettings.Threads"/> copies of the network, see
+/// <see cref="DataParallel"/>), clips the global gradient norm and steps the optimizer (embedding tables lazily, see
+/// <see cref="RowSparseOptimizer"/>); then the model is validated and
 /// SAVED whenever validation improved (so a run that dies or is stopped keeps its best model), and the learning
 /// rate is divided by <see cref="TrainingSettings.LearningRateDecay"/> when it did not.
 /// </summary>
@@ -25,10 +27,11 @@ public static class SupervisedTrainer
     /// returns a score where higher is better (accuracy); without it every epoch is saved. <paramref name="save"/>
     /// receives the epoch number. Progress and a line per epoch go to <paramref name="progress"/> and <paramref name="log"/>.
     /// </summary>
-    public static TrainingOutcome Run(ISupervisedModel model, IReadOnlyList<int> lengths, TrainingSettings settings,
+    internal static TrainingOutcome Run(ISupervisedModel model, IReadOnlyList<int> lengths, TrainingSettings settings,
         Func<double>? validate, Action<int> save, IProgressSink progress, TextWriter log)
     {
-        var optimizer = Optimizer<float>.Create(settings.Optimizer, model.Parameters, settings.LearningRate);
+        var optimizer = new RowSparseOptimizer(settings.Optimizer, model.Parameters, model.SparseTables, settings.LearningRate);
+        var workers = new DataParallel(model, settings.Threads, settings.Seed ^ 0xDA7AUL);
         var shuffle = new SeededRandom(settings.Seed ^ 0x5EED5EEDUL);
         var annealer = new PlateauAnnealer(Math.Max(1.000001, settings.LearningRateDecay));
         var clock = Stopwatch.StartNew();
@@ -41,14 +44,14 @@ public static class SupervisedTrainer
             epoch++;
             var batches = LengthBatches.Create(lengths, settings.BatchSize, shuffle);
             progress.BeginStage($"epoch {epoch}/{settings.Epochs}", lengths.Count, "examples");
-            model.Training = true;
+            workers.Training = true;
             double lossSum = 0;
             long lossCount = 0;
             foreach (var batch in batches)
             {
                 optimizer.ZeroGrad();
-                double loss = model.TrainBatch(batch);
-                double norm = GradientClipping.ClipGlobalNorm(model.Parameters, settings.Clip);
+                double loss = workers.TrainBatch(batch);
+                double norm = optimizer.ClipGlobalNorm(settings.Clip);
                 if (!double.IsFinite(loss) || !double.IsFinite(norm))
                 {
                     var bad = GradientClipping.FirstNonFiniteGradient(model.Parameters);
@@ -56,6 +59,7 @@ public static class SupervisedTrainer
                         $"try a smaller --lr{(bestEpoch > 0 ? $"; the model of epoch {bestEpoch} is saved" : "")}");
                 }
                 optimizer.Step();
+                workers.SyncWeights();
                 lossSum += loss * batch.Length;
                 lossCount += batch.Length;
                 progress.Advance(batch.Length);
@@ -66,7 +70,7 @@ public static class SupervisedTrainer
                     break;
                 }
             }
-            model.Training = false;
+            workers.Training = false;
             double trainLoss = lossSum / Math.Max(1, lossCount);
             double score = validate?.Invoke() ?? -trainLoss;
             double learningRate = optimizer.LearningRate;

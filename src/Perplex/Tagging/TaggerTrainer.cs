@@ -1,4 +1,5 @@
 using Perplex.Diagnostics;
+using Perplex.Layers;
 using Perplex.Encoders;
 using Perplex.Tensors;
 using Perplex.Text;
@@ -52,6 +53,10 @@ public static class TaggerTrainer
     private sealed class Trainable(SequenceTagger<float> network, List<(EncodedSequence Input, int[] Tags)> examples) : ISupervisedModel
     {
         public IReadOnlyList<Parameter<float>> Parameters => network.Parameters;
+
+        public IReadOnlyList<(Parameter<float> Table, TouchedRows Rows)> SparseTables => network.Encoder.SparseTables;
+
+        public ISupervisedModel CreateReplica(ulong seed) => new Trainable(new SequenceTagger<float>(network.Encoder.Config, network.TagCount, network.OutputDropout.P, new SeededRandom(seed)), examples);
 
         public bool Training
         {
