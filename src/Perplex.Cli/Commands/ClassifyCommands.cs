@@ -96,13 +96,12 @@ internal static class ClassifyCommands
             }
             var settings = shared.Training(result);
             var poolingMethod = Poolings.Parse(result.GetValue(pooling)!);
+            using var ctrlC = EncoderTrainingOptions.CatchCtrlC();
             var (model, outcome) = ConsoleProgress.Run(result.GetValue(CommonOptions.Quiet), progress =>
                 ClassifierTrainer.Train(documents, validDocuments, options,
                     encoder => new ClassifierConfig(encoder, poolingMethod, tok, norm.ToString().ToLowerInvariant(), textCol, labelCol, options.Dropout),
-                    settings, result.GetValue(save)!, progress, o));
-            o.WriteLine(validDocuments is null
-                ? $"saved {result.GetValue(save)} (epoch {outcome.BestEpoch}) after {outcome.Seconds:F0} s"
-                : $"saved {result.GetValue(save)}: best validation accuracy {outcome.BestScore * 100:F2}% (epoch {outcome.BestEpoch}) after {outcome.Seconds:F0} s");
+                    settings, result.GetValue(save)!, progress, o, result.GetValue(shared.Resume), ctrlC.Token));
+            o.WriteLine(EncoderTrainingOptions.Summary(result.GetValue(save)!, outcome, validDocuments is not null, "accuracy"));
             return 0;
         });
         return command;

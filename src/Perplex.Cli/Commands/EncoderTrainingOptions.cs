@@ -36,10 +36,15 @@ internal sealed class EncoderTrainingOptions
     public Option<double?> MaxMinutes { get; } = new Option<double?>("--max-minutes") { Description = "Stop training after this many minutes (the best model so far stays saved)." }.AtLeast(0);
     public Option<int> Threads { get; } = new Option<int>("--threads") { Description = "Threads: each trains its own copy of the network on a part of every batch, gradients summed in a fixed order (default: all processors, at most 2).", DefaultValueFactory = _ => Math.Min(2, Environment.ProcessorCount) }.AtLeast(1);
 
+    public Option<string?> Resume { get; } = new("--resume")
+    {
+        Description = "Continue from a training checkpoint (MODEL.ckpt, written after every epoch and on Ctrl+C); give the same data options.",
+    };
+
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Model, EmbeddingSize, HiddenSize, Layers, Unidirectional, Dropout, WordDropout, CharDim, CharHidden,
-                     MinCount, MaxVocab, Lowercase, Epochs, LearningRate, BatchSize, Clip, Seed, Optimizer, LrDecay, MaxMinutes, Threads })
+                     MinCount, MaxVocab, Lowercase, Epochs, LearningRate, BatchSize, Clip, Seed, Optimizer, LrDecay, MaxMinutes, Threads, Resume })
             command.Options.Add(o);
     }
 
@@ -55,4 +60,39 @@ internal sealed class EncoderTrainingOptions
         return new TrainingSettings(r.GetValue(Epochs), r.GetValue(LearningRate), r.GetValue(BatchSize), r.GetValue(Clip), r.GetValue(Seed),
             r.GetValue(Optimizer)!, r.GetValue(LrDecay), r.GetValue(MaxMinutes), r.GetValue(Threads));
     }
+
+    /// <summary>
+    /// A token that Ctrl+C cancels while training runs (instead of killing the process), so the trainer can finish the
+    /// batch in progress and write its checkpoint. Dispose to restore the default Ctrl+C behaviour.
+    /// </summary>
+    public static CtrlC CatchCtrlC() => new();
+
+    public sealed class CtrlC : IDisposable
+    {
+        private readonly CancellationTokenSource _source = new();
+
+        public CtrlC() => Console.CancelKeyPress += OnCancel;
+
+        public CancellationToken Token => _source.Token;
+
+        private void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        {
+            if (_source.IsCancellationRequested) return; // a second Ctrl+C ends the process
+            e.Cancel = true;
+            _source.Cancel();
+        }
+
+        public void Dispose()
+        {
+            Console.CancelKeyPress -= OnCancel;
+            _source.Dispose();
+        }
+    }
+
+    /// <summary>The closing line of a training run: where the model is, or how to resume an interrupted run.</summary>
+    public static string Summary(string savePath, TrainingOutcome outcome, bool validated, string scoreName) =>
+        (validated
+            ? $"saved {savePath}: best validation {scoreName} {outcome.BestScore * 100:F2}% (epoch {outcome.BestEpoch}) after {outcome.Seconds:F0} s"
+            : $"saved {savePath} (epoch {outcome.BestEpoch}) after {outcome.Seconds:F0} s")
+        + (outcome.Interrupted ? $"; interrupted: continue with --resume {SupervisedCheckpoint.PathFor(savePath)}" : "");
 }

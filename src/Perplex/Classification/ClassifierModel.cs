@@ -63,6 +63,10 @@ public sealed class ClassifierModel
     public void Save(string path) =>
         TaskModelFile.Save(path, Task, JsonSerializer.Serialize(Config, SequenceEncoderConfig.Json), Tokens, Labels, Network.Parameters);
 
+    /// <summary>Writes a training checkpoint: the model plus optimizer tensors and training-progress metadata.</summary>
+    internal void SaveCheckpoint(string path, IReadOnlyList<Perplex.Serialization.NamedTensor> extraTensors, IReadOnlyDictionary<string, string> extraMetadata) =>
+        TaskModelFile.Save(path, Task, JsonSerializer.Serialize(Config, SequenceEncoderConfig.Json), Tokens, Labels, Network.Parameters, extraTensors, extraMetadata);
+
     /// <summary>Reads a model file written by <see cref="Save"/>.</summary>
     public static ClassifierModel Load(string path) =>
         TaskModelFile.Load<ClassifierConfig, ClassifierModel>(path, Task, c => c.Encoder, (c, tokens, labels) => new ClassifierModel(c, tokens, labels), m => m.Network.Parameters);

@@ -94,8 +94,29 @@ internal sealed class RowSparseOptimizer
                 var p = table.Row(table.Parameter.Value.Data, r);
                 var g = table.Row(table.Parameter.Grad.Data, r);
                 if (_kind == "sgd") TP.MultiplyAdd(g, (float)-lr, p, p);
-                else AdamRow(p, g, table.Row(table.ExpAvg!, r), table.Row(table.ExpAvgSq!, r), lr);
+                else AdamRow(p, g, table.Row(table.ExpAvg!.Data, r), table.Row(table.ExpAvgSq!.Data, r), lr);
             }
+    }
+
+    /// <summary>Steps taken so far.</summary>
+    public long StepCount => _steps;
+
+    /// <summary>The state tensors, named <c>{exp_avg|exp_avg_sq}.{parameter}</c> as the dense optimizer names its own.</summary>
+    public IEnumerable<(string Name, Tensor<float> Tensor)> StateTensors()
+    {
+        foreach (var s in _dense.StateTensors()) yield return s;
+        foreach (var table in _sparse.Where(t => t.ExpAvg is not null))
+        {
+            yield return ($"exp_avg.{table.Parameter.Name}", table.ExpAvg!);
+            yield return ($"exp_avg_sq.{table.Parameter.Name}", table.ExpAvgSq!);
+        }
+    }
+
+    /// <summary>Sets the step count after the state tensors were filled from a checkpoint.</summary>
+    public void RestoreStepCount(long steps)
+    {
+        _steps = steps;
+        _dense.RestoreStepCount(steps);
     }
 
     /// <summary>One Adam (or AdamW) update of one row, with PyTorch's formula and defaults (β 0.9/0.999, ε 1e-8).</summary>
@@ -132,8 +153,8 @@ internal sealed class RowSparseOptimizer
         public Parameter<float> Parameter { get; } = parameter;
         public TouchedRows Rows { get; } = rows;
         public int Width { get; } = parameter.Value.Shape[1];
-        public float[]? ExpAvg { get; } = withMoments ? new float[parameter.Value.Length] : null;
-        public float[]? ExpAvgSq { get; } = withMoments ? new float[parameter.Value.Length] : null;
+        public Tensor<float>? ExpAvg { get; } = withMoments ? new Tensor<float>(parameter.Value.Shape) : null;
+        public Tensor<float>? ExpAvgSq { get; } = withMoments ? new Tensor<float>(parameter.Value.Shape) : null;
 
         public Span<float> Row(float[] data, int r) => data.AsSpan(r * Width, Width);
     }
