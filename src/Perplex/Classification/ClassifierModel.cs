@@ -54,7 +54,7 @@ public sealed class ClassifierModel
     public SentenceClassifier<float> Network { get; }
 
     /// <summary>The tokenizer the model was trained with.</summary>
-    public ITokenizer Tokenizer => Tokenizers.Create(Config.Tokenizer);
+    public ITokenizer Tokenizer => ClassifierTokenizers.Create(Config.Tokenizer);
 
     /// <summary>Tokens of <paramref name="text"/> as the model sees them.</summary>
     public List<string> Tokenize(string text) => LabeledText.Tokenize(text, Tokenizer, TextNormalization.Parse(Config.Normalization));
