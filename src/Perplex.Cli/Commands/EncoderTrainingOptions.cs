@@ -26,6 +26,7 @@ internal sealed class EncoderTrainingOptions
     public Option<int> MinCount { get; } = new Option<int>("--min-count") { Description = "Words seen fewer times in training become <unk>.", DefaultValueFactory = _ => 1 }.AtLeast(1);
     public Option<int?> MaxVocab { get; } = new Option<int?>("--max-vocab") { Description = "At most this many word-vocabulary entries (the most frequent, special tokens included)." }.AtLeast(4);
     public Option<bool> Lowercase { get; } = new("--lowercase") { Description = "Look words up in lower case (fewer unknown words); character features still see the case." };
+    public Option<bool> CharJamo { get; } = new("--char-jamo") { Description = "The character network reads Hangul jamo (했 → ㅎ ㅐ ㅆ) instead of whole syllables." };
     public Option<int> Epochs { get; } = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 10 }.AtLeast(1);
     public Option<double> LearningRate { get; } = new Option<double>("--lr") { Description = "Initial learning rate.", DefaultValueFactory = _ => 0.002 }.AtLeast(0);
     public Option<int> BatchSize { get; } = new Option<int>("--batch-size") { Description = "Most sequences per batch (each batch holds sequences of one length).", DefaultValueFactory = _ => 32 }.AtLeast(1);
@@ -44,14 +45,14 @@ internal sealed class EncoderTrainingOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Model, EmbeddingSize, HiddenSize, Layers, Unidirectional, Dropout, WordDropout, CharDim, CharHidden,
-                     MinCount, MaxVocab, Lowercase, Epochs, LearningRate, BatchSize, Clip, Seed, Optimizer, LrDecay, MaxMinutes, Threads, Resume })
+                     MinCount, MaxVocab, Lowercase, CharJamo, Epochs, LearningRate, BatchSize, Clip, Seed, Optimizer, LrDecay, MaxMinutes, Threads, Resume })
             command.Options.Add(o);
     }
 
     public EncoderOptions Encoder(ParseResult r) => new(
         SequenceEncoderConfig.ParseCell(r.GetValue(Model)!), r.GetValue(EmbeddingSize), r.GetValue(HiddenSize), r.GetValue(Layers),
         !r.GetValue(Unidirectional), r.GetValue(Dropout), r.GetValue(WordDropout), r.GetValue(CharDim), r.GetValue(CharHidden),
-        r.GetValue(MinCount), r.GetValue(MaxVocab), r.GetValue(Lowercase));
+        r.GetValue(MinCount), r.GetValue(MaxVocab), r.GetValue(Lowercase), r.GetValue(CharJamo));
 
     public TrainingSettings Training(ParseResult r)
     {

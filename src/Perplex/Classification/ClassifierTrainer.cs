@@ -26,7 +26,7 @@ public static class ClassifierTrainer
         ClassifierModel model;
         if (resumeFrom is null)
         {
-            var built = TokenEncoder.Build(train.Select(d => (IReadOnlyList<string>)d.Tokens), options.MinCount, options.MaxVocab, options.WithChars, "word", options.Lowercase);
+            var built = TokenEncoder.Build(train.Select(d => (IReadOnlyList<string>)d.Tokens), options.MinCount, options.MaxVocab, options.WithChars, "word", options.Lowercase, options.JamoChars);
             model = new ClassifierModel(config(options.CreateConfig(built)), built, labels, settings.Seed);
         }
         else

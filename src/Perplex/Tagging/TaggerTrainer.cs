@@ -25,7 +25,7 @@ public static class TaggerTrainer
         TaggerModel model;
         if (resumeFrom is null)
         {
-            var built = TokenEncoder.Build(train.Select(s => (IReadOnlyList<string>)s.Tokens), options.MinCount, options.MaxVocab, options.WithChars, lowercaseWords: options.Lowercase);
+            var built = TokenEncoder.Build(train.Select(s => (IReadOnlyList<string>)s.Tokens), options.MinCount, options.MaxVocab, options.WithChars, lowercaseWords: options.Lowercase, jamoChars: options.JamoChars);
             var tagSet = train.SelectMany(s => s.Tags).GroupBy(t => t, StringComparer.Ordinal)
                 .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).ToList();
             model = new TaggerModel(new TaggerConfig(options.CreateConfig(built), column, options.Dropout), built, tagSet, settings.Seed);
