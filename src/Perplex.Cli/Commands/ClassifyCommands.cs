@@ -102,7 +102,7 @@ internal static class ClassifyCommands
                     encoder => new ClassifierConfig(encoder, poolingMethod, tok, norm.ToString().ToLowerInvariant(), textCol, labelCol, options.Dropout),
                     settings, result.GetValue(save)!, progress, o, result.GetValue(shared.Resume), ctrlC.Token));
             o.WriteLine(EncoderTrainingOptions.Summary(result.GetValue(save)!, outcome, validDocuments is not null, "accuracy"));
-            return 0;
+            return outcome.Interrupted ? 130 : 0; // 128 + SIGINT, as shells report an interrupted program
         });
         return command;
     }

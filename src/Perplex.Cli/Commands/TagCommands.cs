@@ -100,7 +100,7 @@ internal static class TagCommands
                     trainPath.EndsWith(".conllu", StringComparison.OrdinalIgnoreCase) ? col : "tag", settings, result.GetValue(save)!, progress, o,
                     result.GetValue(shared.Resume), ctrlC.Token));
             o.WriteLine(EncoderTrainingOptions.Summary(result.GetValue(save)!, outcome, validData is not null, "token accuracy"));
-            return 0;
+            return outcome.Interrupted ? 130 : 0; // 128 + SIGINT, as shells report an interrupted program
         });
         return command;
     }
