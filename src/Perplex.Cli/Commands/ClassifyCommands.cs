@@ -61,7 +61,7 @@ internal static class ClassifyCommands
         var save = new Option<string>("--save") { Description = "Where to write the model (safetensors).", Required = true };
         var textColumn = new Option<string>("--text-column") { Description = "Header name of the text column.", DefaultValueFactory = _ => "document" };
         var labelColumn = new Option<string>("--label-column") { Description = "Header name of the label column.", DefaultValueFactory = _ => "label" };
-        var tokenizer = new Option<string>("--tokenizer") { Description = "Tokens: word (white space), char (graphemes) or jamo.", DefaultValueFactory = _ => "word" }.AcceptOnlyFromAmong(Tokenizers.Names);
+        var tokenizer = new Option<string>("--tokenizer") { Description = "Tokens: word (white space), split (words split where letters, jamo, digits and punctuation meet), char (graphemes) or jamo.", DefaultValueFactory = _ => "word" }.AcceptOnlyFromAmong(ClassifierTokenizers.Names);
         var normalization = new Option<string>("--normalization") { Description = "Unicode normalization: nfc, nfd, nfkc, nfkd or none.", DefaultValueFactory = _ => "nfc" }.AcceptOnlyFromAmong("nfc", "nfd", "nfkc", "nfkd", "none");
         var pooling = new Option<string>("--pooling") { Description = "How hidden states become one vector: last (final states), max or mean over all positions.", DefaultValueFactory = _ => "max" }.AcceptOnlyFromAmong(Poolings.Names);
         var shared = new EncoderTrainingOptions();
@@ -75,16 +75,16 @@ internal static class ClassifyCommands
             var o = result.InvocationConfiguration.Output;
             var tok = result.GetValue(tokenizer)!;
             var options = shared.Encoder(result);
-            if (options.WithChars && tok != "word")
-                throw new PerplexException($"--char-dim builds word representations from characters; it needs --tokenizer word, not {tok}");
+            if (options.WithChars && !ClassifierTokenizers.YieldsWords(tok))
+                throw new PerplexException($"--char-dim builds word representations from characters; it needs --tokenizer word or split, not {tok}");
             var norm = TextNormalization.Parse(result.GetValue(normalization)!);
             var (textCol, labelCol) = (result.GetValue(textColumn)!, result.GetValue(labelColumn)!);
             var trainPath = result.GetValue(train)!;
-            var trainData = Read(trainPath, textCol, labelCol, Tokenizers.Create(tok), norm, null, o);
+            var trainData = Read(trainPath, textCol, labelCol, ClassifierTokenizers.Create(tok), norm, null, o);
             var documents = trainData.Documents;
             List<LabeledDocument>? validDocuments = null;
             if (result.GetValue(valid) is { } validPath)
-                validDocuments = Read(validPath, textCol, labelCol, Tokenizers.Create(tok), norm, null, o).Documents;
+                validDocuments = Read(validPath, textCol, labelCol, ClassifierTokenizers.Create(tok), norm, null, o).Documents;
             else if (result.GetValue(validFraction) is > 0 and var fraction)
             {
                 var order = Enumerable.Range(0, documents.Count).ToList();
@@ -96,14 +96,13 @@ internal static class ClassifyCommands
             }
             var settings = shared.Training(result);
             var poolingMethod = Poolings.Parse(result.GetValue(pooling)!);
+            using var ctrlC = EncoderTrainingOptions.CatchCtrlC();
             var (model, outcome) = ConsoleProgress.Run(result.GetValue(CommonOptions.Quiet), progress =>
                 ClassifierTrainer.Train(documents, validDocuments, options,
                     encoder => new ClassifierConfig(encoder, poolingMethod, tok, norm.ToString().ToLowerInvariant(), textCol, labelCol, options.Dropout),
-                    settings, result.GetValue(save)!, progress, o));
-            o.WriteLine(validDocuments is null
-                ? $"saved {result.GetValue(save)} (epoch {outcome.BestEpoch}) after {outcome.Seconds:F0} s"
-                : $"saved {result.GetValue(save)}: best validation accuracy {outcome.BestScore * 100:F2}% (epoch {outcome.BestEpoch}) after {outcome.Seconds:F0} s");
-            return 0;
+                    settings, result.GetValue(save)!, progress, o, result.GetValue(shared.Resume), ctrlC.Token));
+            o.WriteLine(EncoderTrainingOptions.Summary(result.GetValue(save)!, outcome, validDocuments is not null, "accuracy"));
+            return outcome.Interrupted ? 130 : 0; // 128 + SIGINT, as shells report an interrupted program
         });
         return command;
     }

@@ -26,6 +26,7 @@ internal sealed class EncoderTrainingOptions
     public Option<int> MinCount { get; } = new Option<int>("--min-count") { Description = "Words seen fewer times in training become <unk>.", DefaultValueFactory = _ => 1 }.AtLeast(1);
     public Option<int?> MaxVocab { get; } = new Option<int?>("--max-vocab") { Description = "At most this many word-vocabulary entries (the most frequent, special tokens included)." }.AtLeast(4);
     public Option<bool> Lowercase { get; } = new("--lowercase") { Description = "Look words up in lower case (fewer unknown words); character features still see the case." };
+    public Option<bool> CharJamo { get; } = new("--char-jamo") { Description = "The character network reads Hangul jamo (했 → ㅎ ㅐ ㅆ) instead of whole syllables." };
     public Option<int> Epochs { get; } = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 10 }.AtLeast(1);
     public Option<double> LearningRate { get; } = new Option<double>("--lr") { Description = "Initial learning rate.", DefaultValueFactory = _ => 0.002 }.AtLeast(0);
     public Option<int> BatchSize { get; } = new Option<int>("--batch-size") { Description = "Most sequences per batch (each batch holds sequences of one length).", DefaultValueFactory = _ => 32 }.AtLeast(1);
@@ -34,24 +35,65 @@ internal sealed class EncoderTrainingOptions
     public Option<string> Optimizer { get; } = new Option<string>("--optimizer") { Description = "sgd, adam or adamw.", DefaultValueFactory = _ => "adam" }.AcceptOnlyFromAmong("sgd", "adam", "adamw");
     public Option<double> LrDecay { get; } = new Option<double>("--lr-decay") { Description = "Divide the learning rate by this after an epoch that does not improve validation.", DefaultValueFactory = _ => 2.0 }.AtLeast(1);
     public Option<double?> MaxMinutes { get; } = new Option<double?>("--max-minutes") { Description = "Stop training after this many minutes (the best model so far stays saved)." }.AtLeast(0);
-    public Option<int> Threads { get; } = new Option<int>("--threads") { Description = "Threads for matrix products (default: all processors).", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
+    public Option<int> Threads { get; } = new Option<int>("--threads") { Description = "Threads: each trains its own copy of the network on a part of every batch, gradients summed in a fixed order (default: all processors, at most 2).", DefaultValueFactory = _ => Math.Min(2, Environment.ProcessorCount) }.AtLeast(1);
+
+    public Option<string?> Resume { get; } = new("--resume")
+    {
+        Description = "Continue from a training checkpoint (MODEL.ckpt, written after every epoch and on Ctrl+C); give the same data options.",
+    };
 
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Model, EmbeddingSize, HiddenSize, Layers, Unidirectional, Dropout, WordDropout, CharDim, CharHidden,
-                     MinCount, MaxVocab, Lowercase, Epochs, LearningRate, BatchSize, Clip, Seed, Optimizer, LrDecay, MaxMinutes, Threads })
+                     MinCount, MaxVocab, Lowercase, CharJamo, Epochs, LearningRate, BatchSize, Clip, Seed, Optimizer, LrDecay, MaxMinutes, Threads, Resume })
             command.Options.Add(o);
     }
 
     public EncoderOptions Encoder(ParseResult r) => new(
         SequenceEncoderConfig.ParseCell(r.GetValue(Model)!), r.GetValue(EmbeddingSize), r.GetValue(HiddenSize), r.GetValue(Layers),
         !r.GetValue(Unidirectional), r.GetValue(Dropout), r.GetValue(WordDropout), r.GetValue(CharDim), r.GetValue(CharHidden),
-        r.GetValue(MinCount), r.GetValue(MaxVocab), r.GetValue(Lowercase));
+        r.GetValue(MinCount), r.GetValue(MaxVocab), r.GetValue(Lowercase), r.GetValue(CharJamo));
 
     public TrainingSettings Training(ParseResult r)
     {
-        Perplex.Tensors.Parallelism.MaxThreads = r.GetValue(Threads);
+        // The threads go to data parallelism: the matrix products of these small networks are too small to split.
+        Perplex.Tensors.Parallelism.MaxThreads = 1;
         return new TrainingSettings(r.GetValue(Epochs), r.GetValue(LearningRate), r.GetValue(BatchSize), r.GetValue(Clip), r.GetValue(Seed),
-            r.GetValue(Optimizer)!, r.GetValue(LrDecay), r.GetValue(MaxMinutes));
+            r.GetValue(Optimizer)!, r.GetValue(LrDecay), r.GetValue(MaxMinutes), r.GetValue(Threads));
     }
+
+    /// <summary>
+    /// A token that Ctrl+C cancels while training runs (instead of killing the process), so the trainer can finish the
+    /// batch in progress and write its checkpoint. Dispose to restore the default Ctrl+C behaviour.
+    /// </summary>
+    public static CtrlC CatchCtrlC() => new();
+
+    public sealed class CtrlC : IDisposable
+    {
+        private readonly CancellationTokenSource _source = new();
+
+        public CtrlC() => Console.CancelKeyPress += OnCancel;
+
+        public CancellationToken Token => _source.Token;
+
+        private void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        {
+            if (_source.IsCancellationRequested) return; // a second Ctrl+C ends the process
+            e.Cancel = true;
+            _source.Cancel();
+        }
+
+        public void Dispose()
+        {
+            Console.CancelKeyPress -= OnCancel;
+            _source.Dispose();
+        }
+    }
+
+    /// <summary>The closing line of a training run: where the model is, or how to resume an interrupted run.</summary>
+    public static string Summary(string savePath, TrainingOutcome outcome, bool validated, string scoreName) =>
+        (validated
+            ? $"saved {savePath}: best validation {scoreName} {outcome.BestScore * 100:F2}% (epoch {outcome.BestEpoch}) after {outcome.Seconds:F0} s"
+            : $"saved {savePath} (epoch {outcome.BestEpoch}) after {outcome.Seconds:F0} s")
+        + (outcome.Interrupted ? $"; interrupted: continue with --resume {SupervisedCheckpoint.PathFor(savePath)}" : "");
 }

@@ -94,13 +94,13 @@ internal static class TagCommands
             var validData = result.GetValue(valid) is { } v ? ReadTagged(v, col) : null;
             var o = result.InvocationConfiguration.Output;
             var settings = shared.Training(result);
+            using var ctrlC = EncoderTrainingOptions.CatchCtrlC();
             var (model, outcome) = ConsoleProgress.Run(result.GetValue(CommonOptions.Quiet), progress =>
                 TaggerTrainer.Train(trainData, validData, shared.Encoder(result),
-                    trainPath.EndsWith(".conllu", StringComparison.OrdinalIgnoreCase) ? col : "tag", settings, result.GetValue(save)!, progress, o));
-            o.WriteLine(validData is null
-                ? $"saved {result.GetValue(save)} (epoch {outcome.BestEpoch}) after {outcome.Seconds:F0} s"
-                : $"saved {result.GetValue(save)}: best validation token accuracy {outcome.BestScore * 100:F2}% (epoch {outcome.BestEpoch}) after {outcome.Seconds:F0} s");
-            return 0;
+                    trainPath.EndsWith(".conllu", StringComparison.OrdinalIgnoreCase) ? col : "tag", settings, result.GetValue(save)!, progress, o,
+                    result.GetValue(shared.Resume), ctrlC.Token));
+            o.WriteLine(EncoderTrainingOptions.Summary(result.GetValue(save)!, outcome, validData is not null, "token accuracy"));
+            return outcome.Interrupted ? 130 : 0; // 128 + SIGINT, as shells report an interrupted program
         });
         return command;
     }

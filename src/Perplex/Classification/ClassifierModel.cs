@@ -54,7 +54,7 @@ public sealed class ClassifierModel
     public SentenceClassifier<float> Network { get; }
 
     /// <summary>The tokenizer the model was trained with.</summary>
-    public ITokenizer Tokenizer => Tokenizers.Create(Config.Tokenizer);
+    public ITokenizer Tokenizer => ClassifierTokenizers.Create(Config.Tokenizer);
 
     /// <summary>Tokens of <paramref name="text"/> as the model sees them.</summary>
     public List<string> Tokenize(string text) => LabeledText.Tokenize(text, Tokenizer, TextNormalization.Parse(Config.Normalization));
@@ -62,6 +62,10 @@ public sealed class ClassifierModel
     /// <summary>Writes the model file atomically.</summary>
     public void Save(string path) =>
         TaskModelFile.Save(path, Task, JsonSerializer.Serialize(Config, SequenceEncoderConfig.Json), Tokens, Labels, Network.Parameters);
+
+    /// <summary>Writes a training checkpoint: the model plus optimizer tensors and training-progress metadata.</summary>
+    internal void SaveCheckpoint(string path, IReadOnlyList<Perplex.Serialization.NamedTensor> extraTensors, IReadOnlyDictionary<string, string> extraMetadata) =>
+        TaskModelFile.Save(path, Task, JsonSerializer.Serialize(Config, SequenceEncoderConfig.Json), Tokens, Labels, Network.Parameters, extraTensors, extraMetadata);
 
     /// <summary>Reads a model file written by <see cref="Save"/>.</summary>
     public static ClassifierModel Load(string path) =>

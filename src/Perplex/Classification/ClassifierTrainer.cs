@@ -1,4 +1,5 @@
 using Perplex.Diagnostics;
+using Perplex.Layers;
 using Perplex.Encoders;
 using Perplex.Tensors;
 
@@ -11,17 +12,30 @@ public static class ClassifierTrainer
     /// Builds vocabularies and the label set from <paramref name="train"/>, trains, and saves the model to
     /// <paramref name="savePath"/> after every epoch that improves accuracy on <paramref name="valid"/> (every epoch
     /// without validation data). <paramref name="config"/> supplies pooling and preprocessing; its encoder part is
-    /// filled in here. Returns the best model.
+    /// filled in here. Returns the best model. A checkpoint is kept at <see cref="CheckpointPath"/>; with
+    /// <paramref name="resumeFrom"/> training continues from such a checkpoint (its architecture and vocabularies win
+    /// over <paramref name="options"/>). <paramref name="cancel"/> stops after the batch in progress, keeping everything.
     /// </summary>
     public static (ClassifierModel Model, TrainingOutcome Outcome) Train(IReadOnlyList<LabeledDocument> train, IReadOnlyList<LabeledDocument>? valid,
         EncoderOptions options, Func<SequenceEncoderConfig, ClassifierConfig> config, TrainingSettings settings, string savePath,
-        IProgressSink progress, TextWriter log)
+        IProgressSink progress, TextWriter log, string? resumeFrom = null, CancellationToken cancel = default)
     {
         if (train.Count == 0) throw new PerplexException("no labeled documents in the training data");
         var labels = train.Select(d => d.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (labels.Count < 2) throw new PerplexException($"the training data has only one label ('{labels[0]}'); a classifier needs at least two");
-        var tokens = TokenEncoder.Build(train.Select(d => (IReadOnlyList<string>)d.Tokens), options.MinCount, options.MaxVocab, options.WithChars, "word", options.Lowercase);
-        var model = new ClassifierModel(config(options.CreateConfig(tokens)), tokens, labels, settings.Seed);
+        ClassifierModel model;
+        if (resumeFrom is null)
+        {
+            var built = TokenEncoder.Build(train.Select(d => (IReadOnlyList<string>)d.Tokens), options.MinCount, options.MaxVocab, options.WithChars, "word", options.Lowercase, options.JamoChars);
+            model = new ClassifierModel(config(options.CreateConfig(built)), built, labels, settings.Seed);
+        }
+        else
+        {
+            model = ClassifierModel.Load(resumeFrom);
+            if (!model.Labels.SequenceEqual(labels))
+                throw new PerplexException($"the checkpoint's labels ({string.Join(", ", model.Labels)}) differ from the training data's ({string.Join(", ", labels)})", resumeFrom);
+        }
+        var tokens = model.Tokens;
         var labelIds = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
         var inputs = train.Select(d => tokens.Encode(d.Tokens)).ToList();
         var targets = train.Select(d => labelIds[d.Label]).ToArray();
@@ -30,9 +44,13 @@ public static class ClassifierTrainer
                       $"{model.Network.Parameters.Sum(p => (long)p.Value.Length):N0} parameters");
         Func<double>? validate = valid is { Count: > 0 } ? () => Accuracy(model, valid) : null;
         var outcome = SupervisedTrainer.Run(new Trainable(model.Network, inputs, targets), inputs.Select(i => i.Length).ToList(),
-            settings, validate, _ => model.Save(savePath), progress, log);
+            settings, validate, _ => model.Save(savePath), progress, log,
+            new SupervisedCheckpoint(CheckpointPath(savePath), model.SaveCheckpoint), resumeFrom, cancel);
         return (ClassifierModel.Load(savePath), outcome);
     }
+
+    /// <summary>Where training keeps its checkpoint for a model saved at <paramref name="savePath"/>.</summary>
+    public static string CheckpointPath(string savePath) => SupervisedCheckpoint.PathFor(savePath);
 
     /// <summary>Accuracy of <paramref name="model"/> on <paramref name="documents"/>.</summary>
     public static double Accuracy(ClassifierModel model, IReadOnlyList<LabeledDocument> documents)
@@ -44,9 +62,13 @@ public static class ClassifierTrainer
         return documents.Count == 0 ? 0 : (double)correct / documents.Count;
     }
 
-    private sealed class Trainable(SentenceClassifier<float> network, List<EncodedSequence> inputs, int[] targets) : ISupervisedModel
+    internal sealed class Trainable(SentenceClassifier<float> network, List<EncodedSequence> inputs, int[] targets) : ISupervisedModel
     {
         public IReadOnlyList<Parameter<float>> Parameters => network.Parameters;
+
+        public IReadOnlyList<(Parameter<float> Table, TouchedRows Rows)> SparseTables => network.Encoder.SparseTables;
+
+        public ISupervisedModel CreateReplica(ulong seed) => new Trainable(new SentenceClassifier<float>(network.Encoder.Config, network.ClassCount, network.Pooling, network.OutputDropout.P, new SeededRandom(seed)), inputs, targets);
 
         public bool Training
         {

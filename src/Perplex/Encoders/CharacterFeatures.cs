@@ -9,22 +9,30 @@ namespace Perplex.Encoders;
 /// character embeddings and its final forward and final reverse states, concatenated, are the feature
 /// [2·Hc]. Words never seen in training (half of Korean test eojeol) still get a meaningful vector this way.
 /// <para>Each distinct word of a batch is computed once (repeated words share it and their gradients add up), and
-/// words are run in groups of equal character length, so no padding is involved. Because the recurrent stack keeps
-/// the activations of its last call only, Backward recomputes each group's forward pass before backpropagating it:
-/// a little extra arithmetic instead of one stack per length.</para>
+/// words are run in groups of equal character length, so no padding is involved. A recurrent stack keeps the
+/// activations of its last call only, so each length gets its own working copy of the network (weights copied in
+/// before its forward, gradients added back after its backward: the character network is 33 k numbers, far cheaper
+/// to copy than to recompute the forward pass).</para>
 /// </summary>
 internal sealed class CharacterFeatures<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<(int Length, int[] Ids, int[] Uniques)> _groups = [];
+    private readonly Dictionary<int, (RecurrentStack<T> Stack, T[] Embedded)> _workers = [];
+    private readonly RecurrentCell _cell;
     private int[] _uniqueOfPosition = [];
     private int _uniqueCount;
-    private T[] _embedded = [], _rnnOutput = [], _finalStates = [], _dUnique = [], _dFinal = [], _dEmbedded = [];
+    private T[] _rnnOutput = [], _finalStates = [], _dUnique = [], _dFinal = [], _dEmbedded = [];
 
     public CharacterFeatures(int vocabSize, int embeddingSize, int hiddenSize, RecurrentCell cell, SeededRandom random)
     {
         Embedding = new Embedding<T>(vocabSize, embeddingSize, "char_embedding.");
         Rnn = new RecurrentStack<T>(cell, embeddingSize, hiddenSize, numLayers: 1, bidirectional: true, random: random, prefix: "char_rnn.");
+        _cell = cell;
+        Rows = new TouchedRows(vocabSize);
     }
+
+    /// <summary>Character-table rows that received a gradient since the optimizer last cleared them.</summary>
+    public TouchedRows Rows { get; }
 
     public Embedding<T> Embedding { get; }
 
@@ -93,7 +101,7 @@ internal sealed class CharacterFeatures<T> where T : unmanaged, IFloatingPointIe
         foreach (var group in _groups)
         {
             int count = group.Uniques.Length, rows = group.Length * count;
-            RunGroup(group); // recompute: the stack only remembers its last call
+            var (stack, embedded) = _workers[group.Length];
             var dFinal = Workspace.Ensure(ref _dFinal, 2 * count * h);
             for (int j = 0; j < count; j++)
             {
@@ -104,20 +112,29 @@ internal sealed class CharacterFeatures<T> where T : unmanaged, IFloatingPointIe
             var dOutput = Workspace.Ensure(ref _rnnOutput, rows * f);
             dOutput.Clear(); // the per-step outputs are not used, only the final states
             var dEmbedded = Workspace.Ensure(ref _dEmbedded, rows * Embedding.EmbeddingSize);
-            Rnn.Backward(_embedded.AsSpan(0, rows * Embedding.EmbeddingSize), dOutput, dFinal, default, dEmbedded, default, default);
+            foreach (var p in stack.Parameters) p.ZeroGrad();
+            stack.Backward(embedded.AsSpan(0, rows * Embedding.EmbeddingSize), dOutput, dFinal, default, dEmbedded, default, default);
+            for (int i = 0; i < Rnn.Parameters.Count; i++)
+                System.Numerics.Tensors.TensorPrimitives.Add(Rnn.Parameters[i].Grad.Data, stack.Parameters[i].Grad.Data, Rnn.Parameters[i].Grad.Data);
             Embedding.Backward(group.Ids, dEmbedded);
+            Rows.Mark(group.Ids);
         }
     }
 
-    /// <summary>Runs the BiRNN over one group and returns its final states [2][n][Hc].</summary>
+    /// <summary>Runs the BiRNN over one group (on the working copy for its length) and returns its final states [2][n][Hc].</summary>
     private ReadOnlySpan<T> RunGroup((int Length, int[] Ids, int[] Uniques) group)
     {
         int count = group.Uniques.Length, rows = group.Length * count;
-        var embedded = Workspace.Ensure(ref _embedded, rows * Embedding.EmbeddingSize);
+        if (!_workers.TryGetValue(group.Length, out var worker))
+            worker = (new RecurrentStack<T>(_cell, Rnn.InputSize, Rnn.HiddenSize, numLayers: 1, bidirectional: true, prefix: "char_rnn."), []);
+        for (int i = 0; i < Rnn.Parameters.Count; i++) Rnn.Parameters[i].Value.Data.CopyTo(worker.Stack.Parameters[i].Value.Data, 0);
+        var embedded = Workspace.Ensure(ref worker.Embedded, rows * Embedding.EmbeddingSize);
+        _workers[group.Length] = worker;
         Embedding.Forward(group.Ids, embedded);
         var output = Workspace.Ensure(ref _rnnOutput, rows * FeatureSize);
         var final = Workspace.Ensure(ref _finalStates, 2 * count * Rnn.HiddenSize);
-        Rnn.Forward(embedded, group.Length, count, default, default, output, final, default);
+        worker.Stack.Training = Rnn.Training;
+        worker.Stack.Forward(embedded, group.Length, count, default, default, output, final, default);
         return final;
     }
 

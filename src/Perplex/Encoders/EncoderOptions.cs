@@ -15,10 +15,11 @@ namespace Perplex.Encoders;
 /// <param name="MinCount">Words seen fewer times become &lt;unk&gt; (<c>--min-count</c>).</param>
 /// <param name="MaxVocab">Most word-vocabulary entries, specials included (<c>--max-vocab</c>).</param>
 /// <param name="Lowercase">Look words up in lower case; character features keep the case (<c>--lowercase</c>).</param>
+/// <param name="JamoChars">The character network reads Hangul jamo instead of syllables (<c>--char-jamo</c>).</param>
 public sealed record EncoderOptions(
     RecurrentCell Cell = RecurrentCell.Lstm, int EmbeddingSize = 100, int HiddenSize = 128, int Layers = 1,
     bool Bidirectional = true, double Dropout = 0.3, double WordDropout = 0, int CharDim = 0, int CharHidden = 50,
-    int MinCount = 1, int? MaxVocab = null, bool Lowercase = false)
+    int MinCount = 1, int? MaxVocab = null, bool Lowercase = false, bool JamoChars = false)
 {
     /// <summary>True when words get character features.</summary>
     public bool WithChars => CharDim > 0 && CharHidden > 0;

@@ -34,7 +34,18 @@ public sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee75
         Rnn = new RecurrentStack<T>(config.Cell, config.InputSize, config.HiddenSize, config.Layers, config.Bidirectional,
             config.Dropout, Random, "rnn.");
         Parameters = [WordEmbedding.Weight, .. _chars?.Parameters ?? [], .. Rnn.Parameters];
+        WordRows = new TouchedRows(config.WordVocabSize);
     }
+
+    /// <summary>Word-table rows that received a gradient since the optimizer last cleared them.</summary>
+    internal TouchedRows WordRows { get; }
+
+    /// <summary>Character-table rows that received a gradient since the optimizer last cleared them, or null.</summary>
+    internal TouchedRows? CharRows => _chars?.Rows;
+
+    /// <summary>The embedding tables with their used rows, for <see cref="RowSparseOptimizer"/>.</summary>
+    internal IReadOnlyList<(Parameter<T> Table, TouchedRows Rows)> SparseTables =>
+        _chars is null ? [(WordEmbedding.Weight, WordRows)] : [(WordEmbedding.Weight, WordRows), (_chars.Embedding.Weight, _chars.Rows)];
 
     /// <summary>The architecture.</summary>
     public SequenceEncoderConfig Config { get; }
@@ -145,6 +156,7 @@ public sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee75
         var dEmbedded = Workspace.Ensure(ref _dEmbedded, rows * e);
         for (int r = 0; r < rows; r++) dInput.Slice(r * width, e).CopyTo(dEmbedded.Slice(r * e, e));
         WordEmbedding.Backward(_ids.AsSpan(0, rows), dEmbedded);
+        WordRows.Mark(_ids.AsSpan(0, rows));
         if (_chars is not null)
         {
             int f = _chars.FeatureSize;

@@ -9,12 +9,15 @@ namespace Perplex.Encoders;
 /// <param name="BestScore">The best validation score (or the last epoch's training loss negated without validation).</param>
 /// <param name="BestEpoch">The epoch whose model was saved last.</param>
 /// <param name="Epochs">Epochs run (the last one may be partial when a time limit stopped it).</param>
-/// <param name="Seconds">Wall-clock training time.</param>
-public sealed record TrainingOutcome(double BestScore, int BestEpoch, int Epochs, double Seconds);
+/// <param name="Seconds">Wall-clock training time (including the time before a resume).</param>
+/// <param name="Interrupted">True when a cancellation (Ctrl+C) stopped the run; its checkpoint can be resumed.</param>
+public sealed record TrainingOutcome(double BestScore, int BestEpoch, int Epochs, double Seconds, bool Interrupted = false);
 
 /// <summary>
 /// The training loop the tagger and the classifier share: each epoch visits the training examples in shuffled
-/// equal-length batches, clips the global gradient norm and steps the optimizer; then the model is validated and
+/// equal-length batches (split across <see cref="TrainingSettings.Threads"/> copies of the network, see
+/// <see cref="DataParallel"/>), clips the global gradient norm and steps the optimizer (embedding tables lazily, see
+/// <see cref="RowSparseOptimizer"/>); then the model is validated and
 /// SAVED whenever validation improved (so a run that dies or is stopped keeps its best model), and the learning
 /// rate is divided by <see cref="TrainingSettings.LearningRateDecay"/> when it did not.
 /// </summary>
@@ -24,31 +27,47 @@ public static class SupervisedTrainer
     /// Trains <paramref name="model"/> on examples with lengths <paramref name="lengths"/>. <paramref name="validate"/>
     /// returns a score where higher is better (accuracy); without it every epoch is saved. <paramref name="save"/>
     /// receives the epoch number. Progress and a line per epoch go to <paramref name="progress"/> and <paramref name="log"/>.
+    /// After every epoch (and when <paramref name="cancel"/> fires, after the batch in progress) the run is written to
+    /// <paramref name="checkpoint"/>; <paramref name="resumeFrom"/> names a checkpoint whose weights the model already
+    /// holds, and whose optimizer state and progress are restored here.
     /// </summary>
-    public static TrainingOutcome Run(ISupervisedModel model, IReadOnlyList<int> lengths, TrainingSettings settings,
-        Func<double>? validate, Action<int> save, IProgressSink progress, TextWriter log)
+    internal static TrainingOutcome Run(ISupervisedModel model, IReadOnlyList<int> lengths, TrainingSettings settings,
+        Func<double>? validate, Action<int> save, IProgressSink progress, TextWriter log,
+        SupervisedCheckpoint? checkpoint = null, string? resumeFrom = null, CancellationToken cancel = default)
     {
-        var optimizer = Optimizer<float>.Create(settings.Optimizer, model.Parameters, settings.LearningRate);
+        var optimizer = new RowSparseOptimizer(settings.Optimizer, model.Parameters, model.SparseTables, settings.LearningRate);
         var shuffle = new SeededRandom(settings.Seed ^ 0x5EED5EEDUL);
-        var annealer = new PlateauAnnealer(Math.Max(1.000001, settings.LearningRateDecay));
-        var clock = Stopwatch.StartNew();
-        double? limit = settings.MaxMinutes * 60;
-        double bestScore = double.NegativeInfinity;
+        double factor = Math.Max(1.000001, settings.LearningRateDecay);
+        var annealer = new PlateauAnnealer(factor);
+        double bestScore = double.NegativeInfinity, secondsBefore = 0;
         int bestEpoch = 0, epoch = 0;
-        bool outOfTime = false;
-        while (epoch < settings.Epochs && !outOfTime)
+        if (resumeFrom is not null)
+        {
+            var state = SupervisedCheckpoint.Restore(resumeFrom, optimizer);
+            (epoch, bestScore, bestEpoch, secondsBefore) = (state.Epoch, state.BestScore, state.BestEpoch, state.Seconds);
+            optimizer.LearningRate = state.LearningRate;
+            annealer = new PlateauAnnealer(factor, state.AnnealerBest);
+            shuffle.State = state.ShuffleState;
+            log.WriteLine($"resuming after epoch {epoch} ({state.Steps:N0} steps, {secondsBefore:F0} s, lr {state.LearningRate:G3}, best epoch {bestEpoch})");
+        }
+        var workers = new DataParallel(model, settings.Threads, settings.Seed ^ 0xDA7AUL ^ (ulong)epoch);
+        var clock = Stopwatch.StartNew();
+        double Seconds() => secondsBefore + clock.Elapsed.TotalSeconds;
+        double? limit = settings.MaxMinutes * 60;
+        bool stopped = limit is { } l0 && Seconds() > l0;
+        while (epoch < settings.Epochs && !stopped)
         {
             epoch++;
             var batches = LengthBatches.Create(lengths, settings.BatchSize, shuffle);
             progress.BeginStage($"epoch {epoch}/{settings.Epochs}", lengths.Count, "examples");
-            model.Training = true;
+            workers.Training = true;
             double lossSum = 0;
             long lossCount = 0;
             foreach (var batch in batches)
             {
                 optimizer.ZeroGrad();
-                double loss = model.TrainBatch(batch);
-                double norm = GradientClipping.ClipGlobalNorm(model.Parameters, settings.Clip);
+                double loss = workers.TrainBatch(batch);
+                double norm = optimizer.ClipGlobalNorm(settings.Clip);
                 if (!double.IsFinite(loss) || !double.IsFinite(norm))
                 {
                     var bad = GradientClipping.FirstNonFiniteGradient(model.Parameters);
@@ -56,17 +75,18 @@ public static class SupervisedTrainer
                         $"try a smaller --lr{(bestEpoch > 0 ? $"; the model of epoch {bestEpoch} is saved" : "")}");
                 }
                 optimizer.Step();
+                workers.SyncWeights();
                 lossSum += loss * batch.Length;
                 lossCount += batch.Length;
                 progress.Advance(batch.Length);
                 progress.SetStatus($"loss {lossSum / lossCount:F4}");
-                if (limit is { } l && clock.Elapsed.TotalSeconds > l)
+                if (limit is { } l && Seconds() > l || cancel.IsCancellationRequested)
                 {
-                    outOfTime = true;
+                    stopped = true;
                     break;
                 }
             }
-            model.Training = false;
+            workers.Training = false;
             double trainLoss = lossSum / Math.Max(1, lossCount);
             double score = validate?.Invoke() ?? -trainLoss;
             double learningRate = optimizer.LearningRate;
@@ -79,10 +99,13 @@ public static class SupervisedTrainer
                 bestScore = score;
                 bestEpoch = epoch;
             }
-            log.WriteLine($"epoch {epoch}{(outOfTime ? " (stopped by the time limit)" : "")}: train loss {trainLoss:F4}" +
+            checkpoint?.Write(optimizer, new SupervisedProgress(epoch, bestScore, bestEpoch, learningRate, annealer.BestLoss, shuffle.State,
+                Seconds(), optimizer.StepCount));
+            string why = !stopped ? "" : cancel.IsCancellationRequested ? " (interrupted)" : " (stopped by the time limit)";
+            log.WriteLine($"epoch {epoch}{why}: train loss {trainLoss:F4}" +
                 (validate is null ? "" : $", valid {score * 100:F2}%") +
-                $", {clock.Elapsed.TotalSeconds:F0} s{(improved ? ", saved" : $", lr now {learningRate:G3}")}");
+                $", {Seconds():F0} s{(improved ? ", saved" : $", lr now {learningRate:G3}")}");
         }
-        return new TrainingOutcome(bestScore, bestEpoch, epoch, clock.Elapsed.TotalSeconds);
+        return new TrainingOutcome(bestScore, bestEpoch, epoch, Seconds(), cancel.IsCancellationRequested);
     }
 }

@@ -14,13 +14,18 @@ internal static class TaskModelFile
     public const string TaskKey = "perplex.task";
     public const string LabelsKey = "perplex.labels";
 
+    /// <summary>
+    /// Writes a model file; with <paramref name="extraTensors"/> and <paramref name="extraMetadata"/> (optimizer state and
+    /// training progress) it is a checkpoint, which still reads as a model.
+    /// </summary>
     public static void Save(string path, string task, string configJson, TokenEncoder tokens, IReadOnlyList<string> labels,
-        IEnumerable<Parameter<float>> parameters)
+        IEnumerable<Parameter<float>> parameters, IReadOnlyList<NamedTensor>? extraTensors = null, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
-        var metadata = ModelFile.BaseMetadata(ModelFile.ModelKind, configJson, tokens.ToJson());
+        var metadata = ModelFile.BaseMetadata(extraMetadata is null ? ModelFile.ModelKind : ModelFile.CheckpointKind, configJson, tokens.ToJson());
         metadata[TaskKey] = task;
         metadata[LabelsKey] = JsonSerializer.Serialize(labels);
-        SafetensorsWriter.WriteFile(path, ModelFile.Tensors(parameters).ToList(), metadata);
+        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) metadata[key] = value;
+        SafetensorsWriter.WriteFile(path, [.. ModelFile.Tensors(parameters), .. extraTensors ?? []], metadata);
     }
 
     /// <summary>

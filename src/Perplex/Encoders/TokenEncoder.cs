@@ -16,14 +16,23 @@ public sealed class TokenEncoder
     public const int MaxWordCharacters = 24;
 
     private static readonly GraphemeTokenizer Graphemes = new();
+    private static readonly JamoTokenizer Jamo = new();
 
-    /// <summary>Wraps the vocabularies; <paramref name="chars"/> is null for an encoder without character features.</summary>
-    public TokenEncoder(Vocabulary words, Vocabulary? chars, bool lowercaseWords = false)
+    /// <summary>Wraps the vocabularies; <paramref name="chars"/> is null for an encoder without character features.
+    /// With <paramref name="jamoChars"/> the character network reads Hangul jamo instead of whole syllables.</summary>
+    public TokenEncoder(Vocabulary words, Vocabulary? chars, bool lowercaseWords = false, bool jamoChars = false)
     {
         Words = words;
         Chars = chars;
         LowercaseWords = lowercaseWords;
+        JamoChars = jamoChars;
     }
+
+    /// <summary>
+    /// True when the character network reads jamo (each Hangul syllable as its 2–3 letters, so 했 and 갔 share the past
+    /// tense ㅆ) rather than grapheme clusters. Words then keep up to twice <see cref="MaxWordCharacters"/> units.
+    /// </summary>
+    public bool JamoChars { get; }
 
     /// <summary>True when words are looked up in lower case.</summary>
     public bool LowercaseWords { get; }
@@ -39,7 +48,7 @@ public sealed class TokenEncoder
     /// <paramref name="maxWords"/> entries) and, when <paramref name="withChars"/>, every grapheme seen at least twice.
     /// </summary>
     public static TokenEncoder Build(IEnumerable<IReadOnlyList<string>> sentences, int minCount, int? maxWords, bool withChars,
-        string tokenizer = "word", bool lowercaseWords = false)
+        string tokenizer = "word", bool lowercaseWords = false, bool jamoChars = false)
     {
         var wordCounts = new Dictionary<string, long>(StringComparer.Ordinal);
         var charCounts = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -49,12 +58,14 @@ public sealed class TokenEncoder
                 var key = lowercaseWords ? token.ToLowerInvariant() : token;
                 wordCounts[key] = wordCounts.GetValueOrDefault(key) + 1;
                 if (withChars)
-                    foreach (var c in Graphemes.Tokenize(token)) charCounts[c] = charCounts.GetValueOrDefault(c) + 1;
+                    foreach (var c in Units(token, jamoChars)) charCounts[c] = charCounts.GetValueOrDefault(c) + 1;
             }
         var words = Vocabulary.FromCounts(wordCounts, minCount, maxWords, tokenizer: tokenizer);
         var chars = withChars ? Vocabulary.FromCounts(charCounts, 2, tokenizer: "char") : null;
-        return new TokenEncoder(words, chars, lowercaseWords);
+        return new TokenEncoder(words, chars, lowercaseWords, jamoChars);
     }
+
+    private static List<string> Units(string token, bool jamo) => jamo ? Jamo.Tokenize(token) : Graphemes.Tokenize(token);
 
     /// <summary>Encodes a non-empty token list.</summary>
     public EncodedSequence Encode(IReadOnlyList<string> tokens)
@@ -76,12 +87,13 @@ public sealed class TokenEncoder
 
     private int[] CharIds(string token)
     {
-        var graphemes = Graphemes.Tokenize(token);
+        var graphemes = Units(token, JamoChars);
+        int max = JamoChars ? 2 * MaxWordCharacters : MaxWordCharacters;
         if (graphemes.Count == 0) return [Vocabulary.UnkId];
-        if (graphemes.Count > MaxWordCharacters)
+        if (graphemes.Count > max)
         {
-            int half = MaxWordCharacters / 2;
-            graphemes = [.. graphemes.Take(half), .. graphemes.Skip(graphemes.Count - (MaxWordCharacters - half))];
+            int half = max / 2;
+            graphemes = [.. graphemes.Take(half), .. graphemes.Skip(graphemes.Count - (max - half))];
         }
         var ids = new int[graphemes.Count];
         for (int i = 0; i < ids.Length; i++) ids[i] = Chars!.IdOrUnk(graphemes[i]);
@@ -94,6 +106,7 @@ public sealed class TokenEncoder
         ["words"] = JsonDocument.Parse(Words.ToJson()).RootElement,
         ["chars"] = Chars is null ? null : JsonDocument.Parse(Chars.ToJson()).RootElement,
         ["lowercase_words"] = JsonDocument.Parse(LowercaseWords ? "true" : "false").RootElement,
+        ["jamo_chars"] = JsonDocument.Parse(JamoChars ? "true" : "false").RootElement,
     });
 
     /// <summary>Parses <see cref="ToJson"/> output; <paramref name="source"/> names the file in errors.</summary>
@@ -107,7 +120,8 @@ public sealed class TokenEncoder
             var chars = doc.RootElement.TryGetProperty("chars", out var c) && c.ValueKind == JsonValueKind.Object
                 ? Vocabulary.FromJson(c.GetRawText(), source) : null;
             bool lowercase = doc.RootElement.TryGetProperty("lowercase_words", out var l) && l.ValueKind == JsonValueKind.True;
-            return new TokenEncoder(Vocabulary.FromJson(words.GetRawText(), source), chars, lowercase);
+            bool jamo = doc.RootElement.TryGetProperty("jamo_chars", out var j) && j.ValueKind == JsonValueKind.True;
+            return new TokenEncoder(Vocabulary.FromJson(words.GetRawText(), source), chars, lowercase, jamo);
         }
         catch (JsonException e)
         {

@@ -45,6 +45,10 @@ public sealed class TaggerModel
     public void Save(string path) =>
         TaskModelFile.Save(path, Task, JsonSerializer.Serialize(Config, SequenceEncoderConfig.Json), Tokens, Tags, Network.Parameters);
 
+    /// <summary>Writes a training checkpoint: the model plus optimizer tensors and training-progress metadata.</summary>
+    internal void SaveCheckpoint(string path, IReadOnlyList<Perplex.Serialization.NamedTensor> extraTensors, IReadOnlyDictionary<string, string> extraMetadata) =>
+        TaskModelFile.Save(path, Task, JsonSerializer.Serialize(Config, SequenceEncoderConfig.Json), Tokens, Tags, Network.Parameters, extraTensors, extraMetadata);
+
     /// <summary>Reads a model file written by <see cref="Save"/>.</summary>
     public static TaggerModel Load(string path) =>
         TaskModelFile.Load<TaggerConfig, TaggerModel>(path, Task, c => c.Encoder, (c, tokens, tags) => new TaggerModel(c, tokens, tags), m => m.Network.Parameters);
