@@ -17,7 +17,7 @@ internal static unsafe class RowParallel
     private const long MinElementsToFork = 1 << 16;
 
     private static int Parts(long elements, int blocks)
-        => elements < MinElementsToFork ? 1 : Math.Max(1, Math.Min(Parallelism.MaxThreads, blocks));
+        => elements < MinElementsToFork ? 1 : Math.Max(1, Math.Min(Parallelism.CurrentThreads, blocks));
 
     /// <summary>Σ over rows of the cross-entropy (see <see cref="Kernels.SoftmaxCrossEntropy{T}"/>), optionally writing the scaled gradient.</summary>
     public static double SoftmaxCrossEntropy<T>(ReadOnlySpan<T> logits, int rows, int cols, ReadOnlySpan<int> targets, Span<T> dLogits, T gradScale)
@@ -40,13 +40,17 @@ internal static unsafe class RowParallel
     /// <summary>matrix[r] += bias for every row r of the rows×cols matrix (rows split between threads).</summary>
     public static void AddRowVector<T>(Span<T> matrix, int rows, int cols, ReadOnlySpan<T> bias) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        long started = StepProfile.Start();
         fixed (T* pm = matrix, pb = bias) RunBiasJob(pm, pb, rows, cols, columnSums: false);
+        StepProfile.Stop(started, "add bias rows");
     }
 
     /// <summary>dst[j] += Σᵣ matrix[r, j] (rows added in order; columns split between threads).</summary>
     public static void AddColumnSums<T>(ReadOnlySpan<T> matrix, int rows, int cols, Span<T> dst) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        long started = StepProfile.Start();
         fixed (T* pm = matrix, pd = dst) RunBiasJob(pm, pd, rows, cols, columnSums: true);
+        StepProfile.Stop(started, "bias gradients (column sums)");
     }
 
     private static void RunBiasJob<T>(T* matrix, T* vector, int rows, int cols, bool columnSums) where T : unmanaged, IFloatingPointIeee754<T>

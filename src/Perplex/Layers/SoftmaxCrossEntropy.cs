@@ -28,6 +28,13 @@ public sealed class SoftmaxCrossEntropy<T> where T : unmanaged, IFloatingPointIe
         return Mean(RowParallel.SoftmaxCrossEntropy(logits, rows, classes, targets, dLogits, invN), rows);
     }
 
+    /// <summary>
+    /// The summed (not mean) cross-entropy, with dz = (softmax(z) − onehot(y)) · <paramref name="gradScale"/>: a share of a
+    /// larger batch scales by 1/(rows of the whole batch), so the shares' gradients add up to the batch mean's.
+    /// </summary>
+    internal static double ForwardBackwardSum(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, Span<T> dLogits, T gradScale)
+        => RowParallel.SoftmaxCrossEntropy(logits, CheckTargets(targets, classes), classes, targets, dLogits, gradScale);
+
     /// <summary>Σₙ log softmax(zₙ)[yₙ] in natural log (minus the summed cross-entropy), for perplexity.</summary>
     public double SumLogProbability(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes)
         => -RowParallel.SoftmaxCrossEntropy(logits, CheckTargets(targets, classes), classes, targets, default, T.Zero);

@@ -93,6 +93,17 @@ public sealed class WindowLanguageModel<T> : NeuralLanguageModel<T> where T : un
         Embedding.Backward(_contextIds.AsSpan(0, n * Config.Window), dHiddenInput);
     }
 
+    private protected override NeuralLanguageModel<T> CreateEmptyReplica() => new WindowLanguageModel<T>(Config, seed: 0);
+
+    internal override void CopyStreams(NeuralLanguageModel<T> replica, int first, bool toReplica)
+    {
+        var other = (WindowLanguageModel<T>)replica;
+        other.PadToken = PadToken;
+        var here = _context.AsSpan(first * Carried, other.Batch * Carried);
+        var there = other._context.AsSpan(0, other.Batch * Carried);
+        if (toReplica) here.CopyTo(there); else there.CopyTo(here);
+    }
+
     private protected override void ResetStateCore(int batch)
         => Workspace.Ensure(ref _context, batch * Carried).Fill(PadToken);
 

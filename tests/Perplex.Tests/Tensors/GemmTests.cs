@@ -25,6 +25,7 @@ public class GemmTests
         yield return (67, 253, 129);
         yield return (300, 511, 70);
         yield return (13, 1100, 600); // several NC blocks and three KC blocks
+        yield return (1801, 19, 600); // three KC blocks of 200, so rows are packed in two MC blocks (1308 + 493)
     }
 
     [Fact] public void EveryPath_Float() => EveryPath<float>(1e-5);
