@@ -74,10 +74,7 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     public int VocabSize => Config.VocabSize;
 
     /// <summary>Sets every parameter's gradient to zero.</summary>
-    public void ZeroGrad()
-    {
-        foreach (var p in _parameters) p.ZeroGrad(); // List<T>'s struct enumerator: no allocation per step
-    }
+    public void ZeroGrad() => Perplex.Training.ParameterSweep<T>.ZeroGradients(_parameters); // blocks shared among the engine's threads
 
     /// <summary>
     /// One training step's forward and backward on a chunk: <paramref name="tokens"/> and <paramref name="targets"/>
