@@ -111,6 +111,8 @@ internal static unsafe class GemmPacking
     {
         for (int p = 0; p < depth; p++, src += stride, dst += 6)
         {
+            // every row is a separate stream, too many for the hardware prefetcher: fetch the line the panel after next needs
+            Sse.Prefetch0(src + 16);
             Vector128.Store(Vector128.Load(src), dst);
             *(long*)(dst + 4) = *(long*)(src + 4);
         }
@@ -126,6 +128,12 @@ internal static unsafe class GemmPacking
         for (; p + 8 <= depth; p += 8, dst += 48)
         {
             float* s = src + p;
+            if ((p & 15) == 0)
+            {
+                // the next panel's rows, one line ahead of its packing: short row fragments defeat the hardware prefetcher
+                float* next = s + 6 * stride;
+                for (int i = 0; i < 6; i++) Sse.Prefetch0(next + i * stride);
+            }
             Transpose8x8(Avx.LoadVector256(s), Avx.LoadVector256(s + stride), Avx.LoadVector256(s + 2 * stride),
                 Avx.LoadVector256(s + 3 * stride), Avx.LoadVector256(s + 4 * stride), Avx.LoadVector256(s + 5 * stride),
                 zero, zero, block, 8);
