@@ -45,7 +45,7 @@ internal static class BenchLmCommand
             double budget = result.GetValue(seconds);
             if (!(budget > 0)) throw new PerplexException($"--seconds must be positive, got {budget}");
 
-            var peak = MachinePeak.Measure(1, 1.5);
+            var peak = MachinePeak.MeasureBest(1, 2); // best of 5: a run the OS interrupted would understate the peak
             var lm = LanguageModels.Create<float>(config, 1);
             var sgd = new Sgd<float>(lm.Parameters, 1.0);
             var random = new TrainingRandom(1);
@@ -114,7 +114,7 @@ internal static class BenchLmCommand
         double total = 0;
         foreach (var e in entries)
         {
-            total += e.Seconds;
+            if (!e.Name.StartsWith("  inside", StringComparison.Ordinal)) total += e.Seconds; // nested in a GEMM above
             double rate = e.Flops / e.Seconds / 1e9;
             string rates = e.Flops > 0 ? string.Create(inv, $"{rate,8:F1} {100 * rate / peak,5:F0}%") : $"{"",8} {"",6}";
             o.WriteLine(string.Create(inv, $"{e.Name,-58} {(double)e.Calls / steps,10:F1} {1000 * e.Seconds / steps,8:F2} {rates} {100 * e.Seconds / cpuSeconds,5:F1}%"));
