@@ -43,6 +43,12 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     /// <summary>The output layer H → V, its weight possibly tied to <see cref="Embedding"/>.</summary>
     private protected Linear<T> Decoder { get; }
 
+    /// <summary>
+    /// True during a training forward/backward: the decoder then leaves its bias out of the logits and out of its
+    /// backward, because the fused softmax adds the bias and accumulates its gradient.
+    /// </summary>
+    private protected bool DecoderBiasInLoss { get; private set; }
+
     /// <summary>The generator for initial weights of the model-specific layers.</summary>
     private protected SeededRandom Init { get; }
 
@@ -108,13 +114,22 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     /// </summary>
     internal double ForwardBackwardSum(ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets, int steps, int batch, int normalizer)
     {
-        var logits = Forward(tokens, steps, batch, Training);
-        // the logits buffer is overwritten with d loss / d logits
-        long started = StepProfile.Start();
-        double loss = SoftmaxCrossEntropy<T>.ForwardBackwardSum(logits, targets, VocabSize, logits, T.One / T.CreateTruncating(normalizer));
-        StepProfile.Stop(started, "softmax + cross-entropy");
-        BackwardCore(_tokens.AsSpan(0, tokens.Length), logits);
-        return loss;
+        // the decoder bias and its gradient are handled by the softmax, in the pass that overwrites the logits with d loss / d logits
+        DecoderBiasInLoss = true;
+        try
+        {
+            var logits = Forward(tokens, steps, batch, Training);
+            long started = StepProfile.Start();
+            double loss = SoftmaxCrossEntropy<T>.ForwardBackwardSum(logits, targets, VocabSize, logits, T.One / T.CreateTruncating(normalizer),
+                Decoder.Bias.Value.Data, Decoder.Bias.Grad.Data);
+            StepProfile.Stop(started, "softmax + cross-entropy (+ decoder bias)");
+            BackwardCore(_tokens.AsSpan(0, tokens.Length), logits);
+            return loss;
+        }
+        finally
+        {
+            DecoderBiasInLoss = false;
+        }
     }
 
     /// <summary>A new model of the same architecture whose parameters are this model's (values shared; gradients shared when <paramref name="shareGradients"/>).</summary>

@@ -59,7 +59,7 @@ public sealed class RecurrentLanguageModel<T> : NeuralLanguageModel<T> where T :
         // the carried state is read as h0 and overwritten with h_n; backward never reaches the previous chunk
         _rnn.Forward(rnnInput, steps, batch, hState, cState, rnnOutput, hState, cState);
         _outputDropout.Forward(rnnOutput, decoderInput, training);
-        Decoder.Forward(decoderInput, n, logits);                  // z = U h + b₂
+        Decoder.Forward(decoderInput, n, logits, addBias: !DecoderBiasInLoss);                  // z = U h + b₂
     }
 
     private protected override void BackwardCore(ReadOnlySpan<int> tokens, ReadOnlySpan<T> dLogits)
@@ -67,7 +67,7 @@ public sealed class RecurrentLanguageModel<T> : NeuralLanguageModel<T> where T :
         int n = _rows, e = Config.EmbeddingSize, h = Config.HiddenSize;
         var dDecoderInput = Workspace.Ensure(ref _dDecoderInput, n * h);
         var dRnnInput = Workspace.Ensure(ref _dRnnInput, n * e);
-        Decoder.Backward(_decoderInput.AsSpan(0, n * h), dLogits, n, dDecoderInput);
+        Decoder.Backward(_decoderInput.AsSpan(0, n * h), dLogits, n, dDecoderInput, biasGradient: !DecoderBiasInLoss);
         _outputDropout.Backward(dDecoderInput, dDecoderInput);
         _rnn.Backward(_rnnInput.AsSpan(0, n * e), dDecoderInput, default, default, dRnnInput, default, default);
         _inputDropout.Backward(dRnnInput, dRnnInput);

@@ -75,7 +75,7 @@ public sealed class WindowLanguageModel<T> : NeuralLanguageModel<T> where T : un
         _hidden.Forward(hiddenInput, n, activation);        // W₁ x + b₁
         TP.Tanh(activation, activation);                    // a = tanh(·)
         _hiddenDropout.Forward(activation, decoderInput, training);
-        Decoder.Forward(decoderInput, n, logits);          // z = U a + b₂
+        Decoder.Forward(decoderInput, n, logits, addBias: !DecoderBiasInLoss);          // z = U a + b₂
     }
 
     private protected override void BackwardCore(ReadOnlySpan<int> tokens, ReadOnlySpan<T> dLogits)
@@ -83,7 +83,7 @@ public sealed class WindowLanguageModel<T> : NeuralLanguageModel<T> where T : un
         int n = _rows, we = Config.Window * Config.EmbeddingSize, h = Config.HiddenSize;
         var dDecoderInput = Workspace.Ensure(ref _dDecoderInput, n * h);
         var dHiddenInput = Workspace.Ensure(ref _dHiddenInput, n * we);
-        Decoder.Backward(_decoderInput.AsSpan(0, n * h), dLogits, n, dDecoderInput);
+        Decoder.Backward(_decoderInput.AsSpan(0, n * h), dLogits, n, dDecoderInput, biasGradient: !DecoderBiasInLoss);
         _hiddenDropout.Backward(dDecoderInput, dDecoderInput);
         // through tanh: d(pre) = da ⊙ (1 − a²)
         var a = _activation.AsSpan(0, n * h);
