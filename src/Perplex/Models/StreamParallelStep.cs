@@ -30,6 +30,7 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
     private readonly List<(int Parameter, int Start, int Length)> _reduceBlocks = [];
     private int _steps, _batch, _shardCount, _normalizer;
     private bool _reducing;
+    private int _callerThread;
 
     public StreamParallelStep(NeuralLanguageModel<T> master) => _master = master;
 
@@ -62,6 +63,7 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
         }
 
         _reducing = false;
+        _callerThread = Environment.CurrentManagedThreadId;
         ForkJoin.Run(this, shards, shards);
         _reducing = true;
         ForkJoin.Run(this, shards, shards);
@@ -84,7 +86,9 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
             long started = StepProfile.Start();
             if (_reducing) Reduce(part);
             else RunShard(_shards[part], part);
-            StepProfile.Stop(started, _reducing ? "data parallel: add gradients" : "data parallel: one share (incl. the above)");
+            if (started != 0)
+                StepProfile.Stop(started, (_reducing ? "data parallel: add gradients" : "data parallel: one share (incl. the above)")
+                    + (Environment.CurrentManagedThreadId == _callerThread ? ", calling thread" : ", worker thread"));
         }
         finally
         {
