@@ -17,8 +17,8 @@ public class ThreadCountTests
     private static readonly int[] Tokens = Enumerable.Range(0, 2 * Steps * Batch).Select(_ => Rng.Next(Vocab)).ToArray();
     private static readonly int[] Targets = Enumerable.Range(0, 2 * Steps * Batch).Select(_ => Rng.Next(Vocab)).ToArray();
 
-    private static LanguageModelConfig Config(ModelKind kind, double dropout = 0)
-        => new(kind, Vocab, 24, 24, Layers: 2, Dropout: dropout, Window: 3);
+    private static LanguageModelConfig Config(ModelKind kind, double dropout = 0, bool tied = false)
+        => new(kind, Vocab, 24, 24, Layers: 2, Dropout: dropout, Tied: tied, Window: 3);
 
     [Theory]
     [InlineData(ModelKind.Lstm)]
@@ -44,12 +44,12 @@ public class ThreadCountTests
     }
 
     /// <summary>Two consecutive training steps (the second starts from the state the first carried) with the streams cut into <paramref name="shards"/> shares.</summary>
-    private static (float[] Losses, float[][] Grads, float[] Hidden, float[] Cell) TwoSteps(ModelKind kind, int shards, double dropout = 0)
+    private static (float[] Losses, float[][] Grads, float[] Hidden, float[] Cell) TwoSteps(ModelKind kind, int shards, double dropout = 0, bool tied = false)
     {
         StreamParallelStep<float>.ForcedShards = shards;
         try
         {
-            var model = LanguageModels.Create<float>(Config(kind, dropout), seed: 4);
+            var model = LanguageModels.Create<float>(Config(kind, dropout, tied), seed: 4);
             var losses = new float[2];
             for (int s = 0; s < 2; s++)
                 losses[s] = model.ForwardBackward(Tokens.AsSpan(s * Steps * Batch, Steps * Batch), Targets.AsSpan(s * Steps * Batch, Steps * Batch), Steps, Batch);
@@ -67,10 +67,11 @@ public class ThreadCountTests
     [InlineData(ModelKind.Lstm, 3)] // unequal shares: 1 + 2 + 2 streams
     [InlineData(ModelKind.Gru, 2)]
     [InlineData(ModelKind.Window, 2)]
-    public void TrainingStepsSplitByStreams_EqualTheWholeSteps(ModelKind kind, int shards)
+    [InlineData(ModelKind.Lstm, 2, true)] // tied: the decoder's gradient lands in the shared embedding matrix
+    public void TrainingStepsSplitByStreams_EqualTheWholeSteps(ModelKind kind, int shards, bool tied = false)
     {
-        var whole = TwoSteps(kind, 1);
-        var split = TwoSteps(kind, shards);
+        var whole = TwoSteps(kind, 1, tied: tied);
+        var split = TwoSteps(kind, shards, tied: tied);
         for (int s = 0; s < 2; s++) Assert.Equal(whole.Losses[s], split.Losses[s], 5e-6f * Math.Abs(whole.Losses[s]));
         for (int i = 0; i < whole.Grads.Length; i++) CloseToScale(whole.Grads[i], split.Grads[i], 1e-4, $"gradient {i}");
         CloseToScale(whole.Hidden, split.Hidden, 1e-5, "carried h");
