@@ -93,7 +93,7 @@ internal static class BenchLmCommand
             var inv = CultureInfo.InvariantCulture;
             o.WriteLine(string.Create(inv, $"perplex {LanguageModelConfig.KindName(kind)} {config.EmbeddingSize}/{config.HiddenSize}x{config.Layers} V={config.VocabSize} bptt {steps} batch {streams} threads {n}: {count} steps in {wallSeconds:F1} s"));
             o.WriteLine(string.Create(inv, $"train tokens/s: {tokensPerSecond:F1} (median step: {medianTokensPerSecond:F1})"));
-            o.WriteLine(string.Create(inv, $"tokens per CPU-second: {tokensPerCpuSecond:F1}"));
+            o.WriteLine(string.Create(inv, $"tokens per CPU-second: {tokensPerCpuSecond:F1} (the process used {cpuSeconds / wallSeconds:F2} cores on average)"));
             o.WriteLine(string.Create(inv, $"FLOPs per token (GEMMs, forward + backward): {flops / 1e6:F2} M"));
             o.WriteLine(string.Create(inv, $"FMA peak of one core: {peak.GflopsPerCpuSecond:F1} GFLOP/s ({peak.VectorBits}-bit)"));
             o.WriteLine(string.Create(inv, $"model FLOP utilization: {100 * tokensPerSecond * flops / 1e9 / (n * peak.GflopsPerCpuSecond):F1} % of {n} core(s) (wall), " +
