@@ -83,7 +83,7 @@ internal sealed class ParameterSweep<T> : ParallelWork where T : unmanaged, IFlo
             for (int p = 0; p < parameters.Count; p++)
                 for (int start = 0; start < parameters[p].Grad.Length; start += Block)
                     sweep._blocks.Add((p, start, Math.Min(Block, parameters[p].Grad.Length - start)));
-            sweep._squares = new double[sweep._blocks.Count];
+            if (sweep._squares.Length < sweep._blocks.Count) sweep._squares = new double[sweep._blocks.Count]; // grow only: a thread may alternate between models
         }
         return sweep;
     }
