@@ -70,6 +70,7 @@ internal static class BenchLmCommand
             var process = Process.GetCurrentProcess();
             process.Refresh();
             var cpu0 = process.TotalProcessorTime;
+            double mainCpu0 = StepProfile.CallingThreadCpuSeconds();
             var times = new List<double>();
             StepProfile.Reset();
             StepProfile.Enabled = result.GetValue(profile);
@@ -84,6 +85,7 @@ internal static class BenchLmCommand
             StepProfile.Enabled = false;
             process.Refresh();
             double cpuSeconds = (process.TotalProcessorTime - cpu0).TotalSeconds;
+            double mainCpu = StepProfile.CallingThreadCpuSeconds() - mainCpu0;
             times.Sort();
             double tokensPerStep = (double)steps * streams;
             double tokensPerSecond = count * tokensPerStep / wallSeconds;
@@ -99,6 +101,14 @@ internal static class BenchLmCommand
             o.WriteLine(string.Create(inv, $"model FLOP utilization: {100 * tokensPerSecond * flops / 1e9 / (n * peak.GflopsPerCpuSecond):F1} % of {n} core(s) (wall), " +
                 $"{100 * medianTokensPerSecond * flops / 1e9 / (n * peak.GflopsPerCpuSecond):F1} % (median step), " +
                 $"{100 * tokensPerCpuSecond * flops / 1e9 / peak.GflopsPerCpuSecond:F1} % per CPU-second"));
+            if (n > 1 && double.IsFinite(mainCpu))
+            {
+                // The calling thread runs one share plus everything serial; the workers ran the other shares. With a core
+                // each, a step would take about the busier side's CPU time: a projection for a machine whose other
+                // processes leave this one its cores (it ignores waiting and the threads' competition for memory).
+                double busier = Math.Max(mainCpu, cpuSeconds - mainCpu);
+                o.WriteLine(string.Create(inv, $"CPU seconds: calling thread {mainCpu:F2}, other threads {cpuSeconds - mainCpu:F2}; with a free core per thread ≈ {count * tokensPerStep / busier:F1} tokens/s (projection, not a measurement)"));
+            }
             if (result.GetValue(profile)) PrintProfile(o, count, cpuSeconds, peak.GflopsPerCpuSecond);
             return 0;
         });

@@ -64,6 +64,9 @@ internal static partial class StepProfile
         }
     }
 
+    /// <summary>CPU seconds the calling thread has used so far, or NaN where the OS does not offer a thread clock.</summary>
+    public static double CallingThreadCpuSeconds() => ThreadClock ? ThreadCpuNanoseconds() / 1e9 : double.NaN;
+
     private static long Now() => ThreadClock ? ThreadCpuNanoseconds() : Stopwatch.GetTimestamp();
 
     private static bool ProbeThreadClock()
