@@ -87,7 +87,7 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
         if (h0.IsEmpty) first.Clear(); else h0.CopyTo(first);
         BeginForward(c0);
         // W_hh is read by every step: pack it once for the whole chunk (the weights change only between chunks)
-        _hiddenWeightT.Pack(transpose: true, WeightHh.Value.Data, HiddenSize);
+        if (!PackedWeightIsCurrent(steps)) _hiddenWeightT.Pack(transpose: true, WeightHh.Value.Data, HiddenSize);
         for (int s = 0; s < steps; s++)
             StepForward(Reverse ? steps - 1 - s : s);
 
@@ -117,6 +117,7 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
         if (dhN.IsEmpty) dhNext.Clear(); else dhN.CopyTo(dhNext);
         BeginBackward(dcN);
         _hiddenWeight.Pack(transpose: false, WeightHh.Value.Data, HiddenSize);
+        _backwardSinceForward = true;
 
         for (int s = 0; s < steps; s++)
         {
@@ -140,6 +141,37 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
         RowParallel.AddColumnSums(dGh, rows, GateRows, BiasHh.Grad.Data);
         if (!dx.IsEmpty)
             Gemm.Multiply(false, false, rows, InputSize, GateRows, dG, GateRows, WeightIh.Value.Data, InputSize, dx, InputSize, accumulateDx);
+    }
+
+    /// <summary>Calls of at most this many steps (generation feeds one token per call) check whether W_hh changed before repacking it.</summary>
+    private const int ShortCallSteps = 4;
+
+    private T[] _packedFrom = [];   // the W_hh the packed copy was made from, kept only for short calls
+    private bool _packedFromValid;
+    private bool _backwardSinceForward; // training: the weights change between calls, so no copy is kept
+
+    /// <summary>
+    /// True when the packed W_hhᵀ of the last call still matches W_hh. Generation calls Forward once per token, and
+    /// repacking W_hh (6.8 MB at H = 650) cost far more than the token's arithmetic; comparing with a copy is several
+    /// times cheaper than packing and exact, so any change of the weights (an optimizer step, a load, a test's
+    /// perturbation) still repacks. Training chunks repack unconditionally: their weights change every call.
+    /// </summary>
+    private bool PackedWeightIsCurrent(int steps)
+    {
+        var weights = WeightHh.Value.Data;
+        bool training = _backwardSinceForward;
+        _backwardSinceForward = false;
+        if (steps > ShortCallSteps || training)
+        {
+            _packedFromValid = false;
+            return false;
+        }
+        // bitwise (a float comparison would take −0 for +0)
+        if (_packedFromValid && System.Runtime.InteropServices.MemoryMarshal.AsBytes(weights.AsSpan())
+                .SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_packedFrom.AsSpan(0, weights.Length)))) return true;
+        weights.CopyTo(Workspace.Ensure(ref _packedFrom, weights.Length));
+        _packedFromValid = true;
+        return false;
     }
 
     /// <summary>The per-step recurrent product dest (+)= h' · W_hhᵀ ([B][H] · [H][G·H]) against the W_hh packed for this chunk.</summary>
