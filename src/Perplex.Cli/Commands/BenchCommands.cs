@@ -53,9 +53,10 @@ internal static class BenchCommands
     {
         var threads = CreateThreadsOption();
         var seconds = CreateSecondsOption(2, "How long to time each shape.");
+        var only = new Option<string?>("--only") { Description = "Time only the shapes whose name contains this text (e.g. H=200)." };
         var command = new Command("gemm", "Time the float32 GEMM on language-model shapes against this machine's measured FMA peak.")
         {
-            threads, seconds,
+            threads, seconds, only,
         };
         command.SetAction(result =>
         {
@@ -68,7 +69,9 @@ internal static class BenchCommands
             var before = MachinePeak.MeasureBest(1, 2);
             o.WriteLine($"FMA peak of one core ({before.VectorBits}-bit, best of 5 runs): {before.GflopsPerCpuSecond:F1} GFLOP per CPU-second");
             o.WriteLine($"{"shape",-48} {"calls",6} {"GFLOP/s",8} {"best",8} {"/CPU-s",8} {"%peak",6} {"%wall",6} {"alloc B",7}");
-            var timings = GemmBenchmark.LanguageModelShapes.Select(shape => GemmBenchmark.Measure(shape, n, budget)).ToList();
+            var timings = GemmBenchmark.LanguageModelShapes
+                .Where(shape => result.GetValue(only) is not { } text || shape.Name.Contains(text, StringComparison.OrdinalIgnoreCase))
+                .Select(shape => GemmBenchmark.Measure(shape, n, budget)).ToList();
             var after = MachinePeak.MeasureBest(1, 2);
             double peak = Math.Max(before.GflopsPerCpuSecond, after.GflopsPerCpuSecond);
             foreach (var t in timings)

@@ -26,9 +26,10 @@ internal static class BenchLmCommand
         var dropout = new Option<double>("--dropout") { Description = "Dropout (the reference figures use 0).", DefaultValueFactory = _ => 0 }.AtLeast(0).AtMost(0.99);
         var threads = BenchCommands.CreateThreadsOption();
         var seconds = BenchCommands.CreateSecondsOption(20, "How long to train (after 3 warm-up steps).");
+        var profile = new Option<bool>("--profile") { Description = "Also time every GEMM shape of the step and print where the step's time goes." };
         var command = new Command("lm", "Training speed of a language model on random tokens: tokens/s, tokens per CPU-second and model FLOP utilization.")
         {
-            model, emsize, nhid, nlayers, vocab, bptt, batch, dropout, threads, seconds,
+            model, emsize, nhid, nlayers, vocab, bptt, batch, dropout, threads, seconds, profile,
         };
         command.SetAction(result =>
         {
@@ -44,7 +45,7 @@ internal static class BenchLmCommand
             double budget = result.GetValue(seconds);
             if (!(budget > 0)) throw new PerplexException($"--seconds must be positive, got {budget}");
 
-            var peak = MachinePeak.Measure(1, 1.5);
+            var peak = MachinePeak.MeasureBest(1, 2); // best of 5: a run the OS interrupted would understate the peak
             var lm = LanguageModels.Create<float>(config, 1);
             var sgd = new Sgd<float>(lm.Parameters, 1.0);
             var random = new TrainingRandom(1);
@@ -53,17 +54,26 @@ internal static class BenchLmCommand
             void Step()
             {
                 var chunk = chunks[count++ % chunks.Length];
+                long started = StepProfile.Start();
                 lm.ZeroGrad();
+                StepProfile.Stop(started, "zero gradients");
                 lm.ForwardBackward(chunk.AsSpan(0, steps * streams), chunk.AsSpan(steps * streams), steps, streams);
+                started = StepProfile.Start();
                 GradientClipping.ClipGlobalNorm(lm.Parameters, 0.25);
+                StepProfile.Stop(started, "clip gradients");
+                started = StepProfile.Start();
                 sgd.Step();
+                StepProfile.Stop(started, "SGD step");
             }
             for (int i = 0; i < 3; i++) Step();
             count = 0;
             var process = Process.GetCurrentProcess();
             process.Refresh();
             var cpu0 = process.TotalProcessorTime;
+            double mainCpu0 = StepProfile.CallingThreadCpuSeconds();
             var times = new List<double>();
+            StepProfile.Reset();
+            StepProfile.Enabled = result.GetValue(profile);
             var wall = Stopwatch.StartNew();
             while (wall.Elapsed.TotalSeconds < budget)
             {
@@ -72,8 +82,10 @@ internal static class BenchLmCommand
                 times.Add(wall.Elapsed.TotalSeconds - before);
             }
             double wallSeconds = wall.Elapsed.TotalSeconds;
+            StepProfile.Enabled = false;
             process.Refresh();
             double cpuSeconds = (process.TotalProcessorTime - cpu0).TotalSeconds;
+            double mainCpu = StepProfile.CallingThreadCpuSeconds() - mainCpu0;
             times.Sort();
             double tokensPerStep = (double)steps * streams;
             double tokensPerSecond = count * tokensPerStep / wallSeconds;
@@ -83,14 +95,41 @@ internal static class BenchLmCommand
             var inv = CultureInfo.InvariantCulture;
             o.WriteLine(string.Create(inv, $"perplex {LanguageModelConfig.KindName(kind)} {config.EmbeddingSize}/{config.HiddenSize}x{config.Layers} V={config.VocabSize} bptt {steps} batch {streams} threads {n}: {count} steps in {wallSeconds:F1} s"));
             o.WriteLine(string.Create(inv, $"train tokens/s: {tokensPerSecond:F1} (median step: {medianTokensPerSecond:F1})"));
-            o.WriteLine(string.Create(inv, $"tokens per CPU-second: {tokensPerCpuSecond:F1}"));
+            o.WriteLine(string.Create(inv, $"tokens per CPU-second: {tokensPerCpuSecond:F1} (the process used {cpuSeconds / wallSeconds:F2} cores on average)"));
             o.WriteLine(string.Create(inv, $"FLOPs per token (GEMMs, forward + backward): {flops / 1e6:F2} M"));
             o.WriteLine(string.Create(inv, $"FMA peak of one core: {peak.GflopsPerCpuSecond:F1} GFLOP/s ({peak.VectorBits}-bit)"));
             o.WriteLine(string.Create(inv, $"model FLOP utilization: {100 * tokensPerSecond * flops / 1e9 / (n * peak.GflopsPerCpuSecond):F1} % of {n} core(s) (wall), " +
                 $"{100 * medianTokensPerSecond * flops / 1e9 / (n * peak.GflopsPerCpuSecond):F1} % (median step), " +
                 $"{100 * tokensPerCpuSecond * flops / 1e9 / peak.GflopsPerCpuSecond:F1} % per CPU-second"));
+            if (n > 1 && double.IsFinite(mainCpu))
+            {
+                // The calling thread runs one share plus everything serial; the workers ran the other shares. With a core
+                // each, a step would take about the busier side's CPU time: a projection for a machine whose other
+                // processes leave this one its cores (it ignores waiting and the threads' competition for memory).
+                double busier = Math.Max(mainCpu, cpuSeconds - mainCpu);
+                o.WriteLine(string.Create(inv, $"CPU seconds: calling thread {mainCpu:F2}, other threads {cpuSeconds - mainCpu:F2}; with a free core per thread ≈ {count * tokensPerStep / busier:F1} tokens/s (projection, not a measurement)"));
+            }
+            if (result.GetValue(profile)) PrintProfile(o, count, cpuSeconds, peak.GflopsPerCpuSecond);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Per-shape GEMM time and per-section time per step, GEMM rates against the FMA peak, shares of the CPU time of the step.</summary>
+    private static void PrintProfile(TextWriter o, int steps, double cpuSeconds, double peak)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var entries = StepProfile.Snapshot();
+        o.WriteLine(string.Create(inv, $"{"GEMM (C rows x cols x depth; P = pre-packed B) or section",-58} {"calls/step",10} {"ms/step",8} {"GFLOP/s",8} {"%peak",6} {"%CPU",6}"));
+        double total = 0;
+        foreach (var e in entries)
+        {
+            bool nested = e.Name.StartsWith("  inside", StringComparison.Ordinal) || e.Name.Contains("(incl.", StringComparison.Ordinal);
+            if (!nested) total += e.Seconds; // packing inside a GEMM, or a data-parallel share holding GEMMs, is counted already
+            double rate = e.Flops / e.Seconds / 1e9;
+            string rates = e.Flops > 0 ? string.Create(inv, $"{rate,8:F1} {100 * rate / peak,5:F0}%") : $"{"",8} {"",6}";
+            o.WriteLine(string.Create(inv, $"{e.Name,-58} {(double)e.Calls / steps,10:F1} {1000 * e.Seconds / steps,8:F2} {rates} {100 * e.Seconds / cpuSeconds,5:F1}%"));
+        }
+        o.WriteLine(string.Create(inv, $"{"not covered above (incl. waiting threads)",-58} {"",10} {1000 * (cpuSeconds - total) / steps,8:F2} {"",8} {"",6} {100 * (cpuSeconds - total) / cpuSeconds,5:F1}%"));
     }
 }

@@ -49,11 +49,14 @@ public sealed class Linear<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>y[n] = W x[n] + b for <paramref name="rows"/> rows: x is [rows][in], y is [rows][out].</summary>
-    public void Forward(ReadOnlySpan<T> input, int rows, Span<T> output)
+    public void Forward(ReadOnlySpan<T> input, int rows, Span<T> output) => Forward(input, rows, output, addBias: true);
+
+    /// <summary>y = W x (+ b when <paramref name="addBias"/>: a fused softmax may add it later, while the row is in cache).</summary>
+    internal void Forward(ReadOnlySpan<T> input, int rows, Span<T> output, bool addBias)
     {
         // y = x · Wᵀ  (one GEMM), then + b on every row
         Gemm.Multiply(false, true, rows, OutputSize, InputSize, input, InputSize, Weight.Value.Data, InputSize, output, OutputSize, false);
-        RowParallel.AddRowVector(output, rows, OutputSize, Bias.Value.Data);
+        if (addBias) RowParallel.AddRowVector(output, rows, OutputSize, Bias.Value.Data);
     }
 
     /// <summary>
@@ -61,9 +64,13 @@ public sealed class Linear<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <paramref name="dInput"/> may not alias <paramref name="dOutput"/>.
     /// </summary>
     public void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> dOutput, int rows, Span<T> dInput)
+        => Backward(input, dOutput, rows, dInput, biasGradient: true);
+
+    /// <summary>The same, leaving db out when <paramref name="biasGradient"/> is false (a fused softmax accumulated it already).</summary>
+    internal void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> dOutput, int rows, Span<T> dInput, bool biasGradient)
     {
         Gemm.Multiply(true, false, OutputSize, InputSize, rows, dOutput, OutputSize, input, InputSize, Weight.Grad.Data, InputSize, true);
-        RowParallel.AddColumnSums(dOutput, rows, OutputSize, Bias.Grad.Data);
+        if (biasGradient) RowParallel.AddColumnSums(dOutput, rows, OutputSize, Bias.Grad.Data);
         if (!dInput.IsEmpty)
             Gemm.Multiply(false, false, rows, InputSize, OutputSize, dOutput, OutputSize, Weight.Value.Data, InputSize, dInput, InputSize, false);
     }

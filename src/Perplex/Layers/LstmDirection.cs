@@ -50,6 +50,7 @@ internal sealed class LstmDirection<T> : RecurrentDirection<T> where T : unmanag
         int n = HiddenSize;
         var gates = GateRowsAt(Gates, t);   // W_ih x_t + b_ih + b_hh on entry
         RecurrentProduct(State(PrevSlot(t)), gates, accumulate: true);
+        long started = StepProfile.Start();
         var cPrev = Cell(PrevSlot(t));
         var c = Cell(OutSlot(t));
         var tc = TanhCell(t);
@@ -68,6 +69,7 @@ internal sealed class LstmDirection<T> : RecurrentDirection<T> where T : unmanag
             Kernels.Tanh<T>(cb, tcb);
             TP.Multiply(o, tcb, h.Slice(b * n, n));       // h = o ⊙ tanh c
         }
+        StepProfile.Stop(started, "LSTM cell forward");
     }
 
     protected override void BeginBackward(ReadOnlySpan<T> dcN)
@@ -90,6 +92,7 @@ internal sealed class LstmDirection<T> : RecurrentDirection<T> where T : unmanag
         var cPrev = Cell(PrevSlot(t));
         var tc = TanhCell(t);
         var scratch = _scratch.AsSpan(0, n);
+        long started = StepProfile.Start();
         for (int b = 0; b < Batch; b++)
         {
             var row = gates.Slice(b * 4 * n, 4 * n);
@@ -114,6 +117,7 @@ internal sealed class LstmDirection<T> : RecurrentDirection<T> where T : unmanag
             Kernels.TanhBackward(g, dg, dg);
             Kernels.SigmoidBackward(o, dO, dO);
         }
+        StepProfile.Stop(started, "LSTM cell backward");
         RecurrentProductBackward(dGates, DhNext, accumulate: false);
     }
 }

@@ -26,7 +26,7 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
     protected T[] DhCur = [];     // [B][H]: total gradient of h_t (output + recurrence)
     protected int Steps;
     protected int Batch;
-    private readonly PackedMatrix<T> _hiddenWeightT;  // op(B) = W_hhᵀ [H][G·H] for h' W_hhᵀ
+    private readonly CachedPacking<T> _hiddenWeightT; // op(B) = W_hhᵀ [H][G·H] for h' W_hhᵀ
     private readonly PackedMatrix<T> _hiddenWeight;   // op(B) = W_hh [G·H][H] for dG W_hh
 
     protected RecurrentDirection(int inputSize, int hiddenSize, int gates, int layer, bool reverse, string prefix)
@@ -40,7 +40,7 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
         WeightHh = new Parameter<T>(prefix + "weight_hh" + suffix, GateRows, hiddenSize);
         BiasIh = new Parameter<T>(prefix + "bias_ih" + suffix, GateRows);
         BiasHh = new Parameter<T>(prefix + "bias_hh" + suffix, GateRows);
-        _hiddenWeightT = new PackedMatrix<T>(hiddenSize, GateRows);
+        _hiddenWeightT = new CachedPacking<T>(hiddenSize, GateRows);
         _hiddenWeight = new PackedMatrix<T>(GateRows, hiddenSize);
     }
 
@@ -87,7 +87,9 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
         if (h0.IsEmpty) first.Clear(); else h0.CopyTo(first);
         BeginForward(c0);
         // W_hh is read by every step: pack it once for the whole chunk (the weights change only between chunks)
-        _hiddenWeightT.Pack(transpose: true, WeightHh.Value.Data, HiddenSize);
+        if (steps > ShortCallSteps || _backwardSinceForward) _hiddenWeightT.Pack(transpose: true, WeightHh.Value.Data, HiddenSize);
+        else _hiddenWeightT.PackIfChanged(transpose: true, WeightHh.Value.Data, HiddenSize);
+        _backwardSinceForward = false;
         for (int s = 0; s < steps; s++)
             StepForward(Reverse ? steps - 1 - s : s);
 
@@ -117,6 +119,7 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
         if (dhN.IsEmpty) dhNext.Clear(); else dhN.CopyTo(dhNext);
         BeginBackward(dcN);
         _hiddenWeight.Pack(transpose: false, WeightHh.Value.Data, HiddenSize);
+        _backwardSinceForward = true;
 
         for (int s = 0; s < steps; s++)
         {
@@ -142,9 +145,14 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
             Gemm.Multiply(false, false, rows, InputSize, GateRows, dG, GateRows, WeightIh.Value.Data, InputSize, dx, InputSize, accumulateDx);
     }
 
+    /// <summary>Calls of at most this many steps (generation feeds one token per call) repack W_hh only when it changed.</summary>
+    private const int ShortCallSteps = 4;
+
+    private bool _backwardSinceForward; // training: the weights change between calls, so packing is unconditional
+
     /// <summary>The per-step recurrent product dest (+)= h' · W_hhᵀ ([B][H] · [H][G·H]) against the W_hh packed for this chunk.</summary>
     protected void RecurrentProduct(ReadOnlySpan<T> hPrev, Span<T> dest, bool accumulate)
-        => Gemm.Multiply(false, Batch, hPrev, HiddenSize, _hiddenWeightT, dest, GateRows, accumulate);
+        => Gemm.Multiply(false, Batch, hPrev, HiddenSize, _hiddenWeightT.Packed, dest, GateRows, accumulate);
 
     /// <summary>The per-step backward recurrent product dhPrev (+)= dG · W_hh ([B][G·H] · [G·H][H]), W_hh packed once per backward.</summary>
     protected void RecurrentProductBackward(ReadOnlySpan<T> dGates, Span<T> dhPrev, bool accumulate)

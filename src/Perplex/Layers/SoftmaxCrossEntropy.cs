@@ -28,6 +28,18 @@ public sealed class SoftmaxCrossEntropy<T> where T : unmanaged, IFloatingPointIe
         return Mean(RowParallel.SoftmaxCrossEntropy(logits, rows, classes, targets, dLogits, invN), rows);
     }
 
+    /// <summary>
+    /// The summed (not mean) cross-entropy, with dz = (softmax(z) − onehot(y)) · <paramref name="gradScale"/>: a share of a
+    /// larger batch scales by 1/(rows of the whole batch), so the shares' gradients add up to the batch mean's.
+    /// </summary>
+    /// <remarks>
+    /// With a <paramref name="bias"/>, the logits lack the producing layer's bias and are trained in place (dLogits is
+    /// logits): each row gets the bias, and its gradient is added to <paramref name="biasGrad"/>, in the same pass.
+    /// </remarks>
+    internal static double ForwardBackwardSum(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, Span<T> dLogits, T gradScale,
+        ReadOnlySpan<T> bias = default, Span<T> biasGrad = default)
+        => RowParallel.SoftmaxCrossEntropy(logits, CheckTargets(targets, classes), classes, targets, dLogits, gradScale, bias, biasGrad);
+
     /// <summary>Σₙ log softmax(zₙ)[yₙ] in natural log (minus the summed cross-entropy), for perplexity.</summary>
     public double SumLogProbability(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes)
         => -RowParallel.SoftmaxCrossEntropy(logits, CheckTargets(targets, classes), classes, targets, default, T.Zero);

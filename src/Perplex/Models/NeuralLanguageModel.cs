@@ -18,6 +18,7 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
 
     private readonly List<Parameter<T>> _parameters = [];
     private readonly SoftmaxCrossEntropy<T> _loss = new();
+    private StreamParallelStep<T>? _streamParallel;
 
     /// <summary>
     /// Sets up the parts every model shares, initialised as word_language_model does: the embedding
@@ -41,6 +42,12 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
 
     /// <summary>The output layer H → V, its weight possibly tied to <see cref="Embedding"/>.</summary>
     private protected Linear<T> Decoder { get; }
+
+    /// <summary>
+    /// True during a training forward/backward: the decoder then leaves its bias out of the logits and out of its
+    /// backward, because the fused softmax adds the bias and accumulates its gradient.
+    /// </summary>
+    private protected bool DecoderBiasInLoss { get; private set; }
 
     /// <summary>The generator for initial weights of the model-specific layers.</summary>
     private protected SeededRandom Init { get; }
@@ -73,25 +80,74 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     public int VocabSize => Config.VocabSize;
 
     /// <summary>Sets every parameter's gradient to zero.</summary>
-    public void ZeroGrad()
-    {
-        foreach (var p in _parameters) p.ZeroGrad(); // List<T>'s struct enumerator: no allocation per step
-    }
+    public void ZeroGrad() => Perplex.Training.ParameterSweep<T>.ZeroGradients(_parameters); // blocks shared among the engine's threads
 
     /// <summary>
     /// One training step's forward and backward on a chunk: <paramref name="tokens"/> and <paramref name="targets"/>
     /// are [steps][batch] (targets[t][b] is the token after tokens[t][b]). Returns the mean cross-entropy (natural
     /// log) and ADDS its gradient to every parameter's Grad. The state advances; a new batch size resets it.
     /// </summary>
+    /// <remarks>
+    /// With <see cref="Parallelism.MaxThreads"/> above 1 and a large enough step, the streams are split between threads
+    /// (data parallelism): each thread runs forward and backward for its streams against the shared weights, and the
+    /// gradients are added in a fixed order. The result is then deterministic for a given thread count but differs from
+    /// the one-thread result in the last bits (the sums over tokens are grouped differently).
+    /// </remarks>
     public T ForwardBackward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets, int steps, int batch)
     {
         CheckTargets(tokens, targets);
-        var logits = Forward(tokens, steps, batch, Training);
-        // the logits buffer is overwritten with d loss / d logits
-        T loss = _loss.ForwardBackward(logits, targets, VocabSize, logits);
-        BackwardCore(_tokens.AsSpan(0, tokens.Length), logits);
-        return loss;
+        int rows = Math.Max(1, tokens.Length);
+        int shards = StreamParallelStep<T>.ShardCount(Config, steps, batch);
+        if (shards > 1)
+        {
+            CheckChunk(tokens, steps, batch);
+            if (batch != Batch) ResetState(batch);
+            _streamParallel ??= new StreamParallelStep<T>(this);
+            return T.CreateTruncating(_streamParallel.ForwardBackward(tokens, targets, steps, batch, shards) / rows);
+        }
+        return T.CreateTruncating(ForwardBackwardSum(tokens, targets, steps, batch, rows) / rows);
     }
+
+    /// <summary>
+    /// Forward and backward on a chunk whose loss is one part of a mean over <paramref name="normalizer"/> tokens:
+    /// returns the summed cross-entropy and adds the gradient of (sum / normalizer) to every parameter's Grad.
+    /// </summary>
+    internal double ForwardBackwardSum(ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets, int steps, int batch, int normalizer)
+    {
+        // the decoder bias and its gradient are handled by the softmax, in the pass that overwrites the logits with d loss / d logits
+        DecoderBiasInLoss = true;
+        try
+        {
+            var logits = Forward(tokens, steps, batch, Training);
+            long started = StepProfile.Start();
+            double loss = SoftmaxCrossEntropy<T>.ForwardBackwardSum(logits, targets, VocabSize, logits, T.One / T.CreateTruncating(normalizer),
+                Decoder.Bias.Value.Data, Decoder.Bias.Grad.Data);
+            StepProfile.Stop(started, "softmax + cross-entropy (+ decoder bias)");
+            BackwardCore(_tokens.AsSpan(0, tokens.Length), logits);
+            return loss;
+        }
+        finally
+        {
+            DecoderBiasInLoss = false;
+        }
+    }
+
+    /// <summary>A new model of the same architecture whose parameters are this model's (values shared; gradients shared when <paramref name="shareGradients"/>).</summary>
+    internal NeuralLanguageModel<T> CreateReplica(bool shareGradients)
+    {
+        var replica = CreateEmptyReplica();
+        for (int i = 0; i < _parameters.Count; i++) replica._parameters[i].ShareWith(_parameters[i], shareGradients);
+        return replica;
+    }
+
+    /// <summary>A model of the same configuration (its own weights are replaced by shared ones afterwards).</summary>
+    private protected abstract NeuralLanguageModel<T> CreateEmptyReplica();
+
+    /// <summary>
+    /// Copies the carried state of streams [<paramref name="first"/>, first + replica.Batch) into
+    /// <paramref name="replica"/>'s state (<paramref name="toReplica"/>) or back from it.
+    /// </summary>
+    internal abstract void CopyStreams(NeuralLanguageModel<T> replica, int first, bool toReplica);
 
     /// <summary>
     /// Evaluation (no dropout, no gradients): Σ log p(targets) in natural log over the chunk, e.g. for
@@ -143,15 +199,20 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     /// <summary>Runs the network on a chunk and returns its logits [steps·batch][V] (kept for backward).</summary>
     private Span<T> Forward(ReadOnlySpan<int> tokens, int steps, int batch, bool training)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(steps);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
-        if (tokens.Length != steps * batch) throw new ArgumentException($"tokens has {tokens.Length} ids, expected {steps}×{batch}", nameof(tokens));
+        CheckChunk(tokens, steps, batch);
         if (batch != Batch) ResetState(batch);
         var ids = Workspace.Ensure(ref _tokens, tokens.Length);
         tokens.CopyTo(ids);
         var logits = Workspace.Ensure(ref _logits, tokens.Length * VocabSize);
         ForwardCore(ids, steps, batch, training, logits);
         return logits;
+    }
+
+    private static void CheckChunk(ReadOnlySpan<int> tokens, int steps, int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        if (tokens.Length != steps * batch) throw new ArgumentException($"tokens has {tokens.Length} ids, expected {steps}×{batch}", nameof(tokens));
     }
 
     private static void CheckTargets(ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets)

@@ -48,7 +48,9 @@ public sealed class RecurrentLanguageModel<T> : NeuralLanguageModel<T> where T :
         var rnnOutput = Workspace.Ensure(ref _rnnOutput, n * h);
         var decoderInput = Workspace.Ensure(ref _decoderInput, n * h);
 
+        long started = StepProfile.Start();
         Embedding.Forward(tokens, embedded);                       // e(t) = E[w(t)]
+        StepProfile.Stop(started, "embedding forward");
         _inputDropout.Forward(embedded, rnnInput, training);
         _rnn.Training = training;
         int stateSize = _rnn.StateCount * batch * h;
@@ -57,7 +59,7 @@ public sealed class RecurrentLanguageModel<T> : NeuralLanguageModel<T> where T :
         // the carried state is read as h0 and overwritten with h_n; backward never reaches the previous chunk
         _rnn.Forward(rnnInput, steps, batch, hState, cState, rnnOutput, hState, cState);
         _outputDropout.Forward(rnnOutput, decoderInput, training);
-        Decoder.Forward(decoderInput, n, logits);                  // z = U h + b₂
+        Decoder.Forward(decoderInput, n, logits, addBias: !DecoderBiasInLoss);                  // z = U h + b₂
     }
 
     private protected override void BackwardCore(ReadOnlySpan<int> tokens, ReadOnlySpan<T> dLogits)
@@ -65,11 +67,34 @@ public sealed class RecurrentLanguageModel<T> : NeuralLanguageModel<T> where T :
         int n = _rows, e = Config.EmbeddingSize, h = Config.HiddenSize;
         var dDecoderInput = Workspace.Ensure(ref _dDecoderInput, n * h);
         var dRnnInput = Workspace.Ensure(ref _dRnnInput, n * e);
-        Decoder.Backward(_decoderInput.AsSpan(0, n * h), dLogits, n, dDecoderInput);
+        Decoder.Backward(_decoderInput.AsSpan(0, n * h), dLogits, n, dDecoderInput, biasGradient: !DecoderBiasInLoss);
         _outputDropout.Backward(dDecoderInput, dDecoderInput);
         _rnn.Backward(_rnnInput.AsSpan(0, n * e), dDecoderInput, default, default, dRnnInput, default, default);
         _inputDropout.Backward(dRnnInput, dRnnInput);
+        long started = StepProfile.Start();
         Embedding.Backward(tokens, dRnnInput);                     // with tying, adds to the decoder's gradient
+        StepProfile.Stop(started, "embedding backward");
+    }
+
+    private protected override NeuralLanguageModel<T> CreateEmptyReplica() => new RecurrentLanguageModel<T>(Config, seed: 0);
+
+    internal override void CopyStreams(NeuralLanguageModel<T> replica, int first, bool toReplica)
+    {
+        var other = (RecurrentLanguageModel<T>)replica;
+        CopyStateRows(_hidden, other._hidden, first, other.Batch, toReplica);
+        if (Config.Cell.HasCellState()) CopyStateRows(_cell, other._cell, first, other.Batch, toReplica);
+    }
+
+    /// <summary>For each of the L state blocks [B][H], rows first..first+count of this model's ↔ rows 0..count of the replica's.</summary>
+    private void CopyStateRows(T[] mine, T[] theirs, int first, int count, bool toReplica)
+    {
+        int h = Config.HiddenSize, n = count * h;
+        for (int s = 0; s < _rnn.StateCount; s++)
+        {
+            var here = mine.AsSpan((s * Batch + first) * h, n);
+            var there = theirs.AsSpan(s * n, n);
+            if (toReplica) here.CopyTo(there); else there.CopyTo(here);
+        }
     }
 
     private protected override void ResetStateCore(int batch)

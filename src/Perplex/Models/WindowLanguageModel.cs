@@ -75,7 +75,7 @@ public sealed class WindowLanguageModel<T> : NeuralLanguageModel<T> where T : un
         _hidden.Forward(hiddenInput, n, activation);        // W₁ x + b₁
         TP.Tanh(activation, activation);                    // a = tanh(·)
         _hiddenDropout.Forward(activation, decoderInput, training);
-        Decoder.Forward(decoderInput, n, logits);          // z = U a + b₂
+        Decoder.Forward(decoderInput, n, logits, addBias: !DecoderBiasInLoss);          // z = U a + b₂
     }
 
     private protected override void BackwardCore(ReadOnlySpan<int> tokens, ReadOnlySpan<T> dLogits)
@@ -83,7 +83,7 @@ public sealed class WindowLanguageModel<T> : NeuralLanguageModel<T> where T : un
         int n = _rows, we = Config.Window * Config.EmbeddingSize, h = Config.HiddenSize;
         var dDecoderInput = Workspace.Ensure(ref _dDecoderInput, n * h);
         var dHiddenInput = Workspace.Ensure(ref _dHiddenInput, n * we);
-        Decoder.Backward(_decoderInput.AsSpan(0, n * h), dLogits, n, dDecoderInput);
+        Decoder.Backward(_decoderInput.AsSpan(0, n * h), dLogits, n, dDecoderInput, biasGradient: !DecoderBiasInLoss);
         _hiddenDropout.Backward(dDecoderInput, dDecoderInput);
         // through tanh: d(pre) = da ⊙ (1 − a²)
         var a = _activation.AsSpan(0, n * h);
@@ -91,6 +91,17 @@ public sealed class WindowLanguageModel<T> : NeuralLanguageModel<T> where T : un
         _hidden.Backward(_hiddenInput.AsSpan(0, n * we), dDecoderInput, n, dHiddenInput);
         _inputDropout.Backward(dHiddenInput, dHiddenInput);
         Embedding.Backward(_contextIds.AsSpan(0, n * Config.Window), dHiddenInput);
+    }
+
+    private protected override NeuralLanguageModel<T> CreateEmptyReplica() => new WindowLanguageModel<T>(Config, seed: 0);
+
+    internal override void CopyStreams(NeuralLanguageModel<T> replica, int first, bool toReplica)
+    {
+        var other = (WindowLanguageModel<T>)replica;
+        other.PadToken = PadToken;
+        var here = _context.AsSpan(first * Carried, other.Batch * Carried);
+        var there = other._context.AsSpan(0, other.Batch * Carried);
+        if (toReplica) here.CopyTo(there); else there.CopyTo(here);
     }
 
     private protected override void ResetStateCore(int batch)

@@ -17,7 +17,7 @@ public static class Gemm
     public static void Multiply<T>(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => Multiply(GemmPaths.Best, Parallelism.MaxThreads, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        => Multiply(GemmPaths.Best, Parallelism.CurrentThreads, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
 
     /// <summary>
     /// Computes C = op(A)·B, or C += op(A)·B when <paramref name="accumulate"/> is true, against a B packed
@@ -25,7 +25,7 @@ public static class Gemm
     /// </summary>
     public static void Multiply<T>(bool transA, int m, ReadOnlySpan<T> a, int lda, PackedMatrix<T> b, Span<T> c, int ldc, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => Multiply(Parallelism.MaxThreads, transA, m, a, lda, b, c, ldc, accumulate);
+        => Multiply(Parallelism.CurrentThreads, transA, m, a, lda, b, c, ldc, accumulate);
 
     internal static unsafe void Multiply<T>(GemmPath path, int threads, bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, bool accumulate)
@@ -48,7 +48,9 @@ public static class Gemm
                 M = m, N = n, K = k, TransA = transA, TransB = transB, Accumulate = accumulate,
                 A = pa, Lda = lda, B = pb, Ldb = ldb, C = pc, Ldc = ldc,
             };
+            long started = StepProfile.Start();
             Run(path, problem, threads);
+            StepProfile.Stop(started, transA, transB, m, n, k, prepacked: false);
         }
     }
 
@@ -75,7 +77,9 @@ public static class Gemm
                 A = pa, Lda = lda, C = pc, Ldc = ldc,
                 PackedB = b.Data, PackedPanelStride = (nint)k * b.PanelWidth,
             };
+            long started = StepProfile.Start();
             Run(b.Path, problem, threads);
+            StepProfile.Stop(started, transA, false, m, n, k, prepacked: true);
         }
     }
 

@@ -18,15 +18,20 @@ internal static class GemmBenchmark
     /// <summary>Decoder, recurrent-step and weight-gradient products at H = 650 and H = 200, plus the classic 1024³.</summary>
     public static IReadOnlyList<GemmShape> LanguageModelShapes { get; } =
     [
-        new("decoder fwd H=650   700x650 . 650x10000", false, false, 700, 10000, 650),
-        new("decoder dX  H=650   A.Bt, K=10000", false, true, 700, 650, 10000),
-        new("decoder dW  H=650   At.B, 650x700 . 700x10000", true, false, 650, 10000, 700),
-        new("recurrent   H=650   20x650 . 650x2600", false, false, 20, 2600, 650),
-        new("recurrent   H=650   same, B pre-packed", false, false, 20, 2600, 650, Prepacked: true),
+        // the products of one training step as `perplex bench lm --profile` lists them (700 = bptt 35 × batch 20)
+        new("decoder fwd H=650   A.Bt 700x10000x650", false, true, 700, 10000, 650),
+        new("decoder dX  H=650   A.B  700x650x10000", false, false, 700, 650, 10000),
+        new("decoder dW  H=650   At.B 10000x650x700", true, false, 10000, 650, 700),
+        new("lstm dW     H=650   At.B 2600x650x700", true, false, 2600, 650, 700),
+        new("recurrent   H=650   A.P  20x2600x650", false, false, 20, 2600, 650, Prepacked: true),
+        new("recurrent   H=650   A.B  20x2600x650 (packs B)", false, false, 20, 2600, 650),
+        new("rec. bwd    H=650   A.P  20x650x2600", false, false, 20, 650, 2600, Prepacked: true),
         new("square              1024^3", false, false, 1024, 1024, 1024),
-        new("decoder fwd H=200   700x200 . 200x10000", false, false, 700, 10000, 200),
-        new("recurrent   H=200   20x200 . 200x800", false, false, 20, 800, 200),
-        new("recurrent   H=200   same, B pre-packed", false, false, 20, 800, 200, Prepacked: true),
+        new("decoder fwd H=200   A.Bt 700x10000x200", false, true, 700, 10000, 200),
+        new("decoder dX  H=200   A.B  700x200x10000", false, false, 700, 200, 10000),
+        new("decoder dW  H=200   At.B 10000x200x700", true, false, 10000, 200, 700),
+        new("recurrent   H=200   A.P  20x800x200", false, false, 20, 800, 200, Prepacked: true),
+        new("rec. bwd    H=200   A.P  20x200x800", false, false, 20, 200, 800, Prepacked: true),
     ];
 
     /// <summary>Calls the product repeatedly for about <paramref name="seconds"/> (at least three calls) after a warm-up of at least 0.3 s.</summary>

@@ -25,6 +25,12 @@ internal static class GemmBlocking
     /// <summary>Depth of one packed block; k is split into equal blocks of at most this.</summary>
     public static int KC = EnvironmentInt("PERPLEX_GEMM_KC", 256);
 
+    /// <summary>Bytes of packed Ã one row block may take (MC·KC elements): about half of this Xeon's 2 MiB L2 per core.</summary>
+    public static int RowBlockBytes = EnvironmentInt("PERPLEX_GEMM_MC_BYTES", 1024 * 1024);
+
+    /// <summary>MC: rows of Ã per packed block at depth kc, a multiple of MR that keeps the block within <see cref="RowBlockBytes"/>.</summary>
+    public static int RowBlock(int kc, int mr, int elementSize) => Math.Max(mr, RowBlockBytes / (elementSize * Math.Max(1, kc)) / mr * mr);
+
     /// <summary>Columns of B packed at once (rounded down to a multiple of the kernel's NR).</summary>
     public static int NC = EnvironmentInt("PERPLEX_GEMM_NC", 1024);
 

@@ -32,6 +32,29 @@ internal interface ICount
     static abstract int Value { get; }
 }
 
+/// <summary>A kernel's tile loop compiled for a fixed number of rows R and of vectors V per row.</summary>
+internal unsafe interface ITileKernel<T> where T : unmanaged
+{
+    static abstract void Multiply<R, V>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount;
+}
+
+/// <summary>The one switch from a run-time row count (1..6) to a kernel compiled for it, shared by every kernel.</summary>
+internal static unsafe class ByRows<T, TKernel, V> where T : unmanaged where TKernel : ITileKernel<T> where V : struct, ICount
+{
+    public static void Multiply(int rows, int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add)
+    {
+        switch (rows)
+        {
+            case 6: TKernel.Multiply<Six, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 5: TKernel.Multiply<Five, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 4: TKernel.Multiply<Four, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 3: TKernel.Multiply<Three, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 2: TKernel.Multiply<Two, V>(kc, a, b, ldb, c, ldc, add); break;
+            default: TKernel.Multiply<One, V>(kc, a, b, ldb, c, ldc, add); break;
+        }
+    }
+}
+
 internal readonly struct One : ICount { public static int Value => 1; }
 internal readonly struct Two : ICount { public static int Value => 2; }
 internal readonly struct Three : ICount { public static int Value => 3; }
@@ -43,7 +66,7 @@ internal readonly struct Six : ICount { public static int Value => 6; }
 /// float, 6×64 on AVX-512: 24 accumulators + 4 B vectors + 1 broadcast = 29 of the 32 zmm registers;
 /// per step 24 FMAs against 4 vector loads and 6 broadcasts.
 /// </summary>
-internal readonly unsafe struct Float6x64 : IMicroKernel<float>
+internal readonly unsafe struct Float6x64 : IMicroKernel<float>, ITileKernel<float>
 {
     public static int Rows => 6;
     public static int Columns => 64;
@@ -52,29 +75,16 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>
     {
         switch ((columns + 15) / 16)
         {
-            case 4: Multiply<Four>(rows, kc, a, b, ldb, c, ldc, add); break;
-            case 3: Multiply<Three>(rows, kc, a, b, ldb, c, ldc, add); break;
-            case 2: Multiply<Two>(rows, kc, a, b, ldb, c, ldc, add); break;
-            default: Multiply<One>(rows, kc, a, b, ldb, c, ldc, add); break;
-        }
-    }
-
-    private static void Multiply<V>(int rows, int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool add) where V : struct, ICount
-    {
-        switch (rows)
-        {
-            case 6: Multiply<Six, V>(kc, a, b, ldb, c, ldc, add); break;
-            case 5: Multiply<Five, V>(kc, a, b, ldb, c, ldc, add); break;
-            case 4: Multiply<Four, V>(kc, a, b, ldb, c, ldc, add); break;
-            case 3: Multiply<Three, V>(kc, a, b, ldb, c, ldc, add); break;
-            case 2: Multiply<Two, V>(kc, a, b, ldb, c, ldc, add); break;
-            default: Multiply<One, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 4: ByRows<float, Float6x64, Four>.Multiply(rows, kc, a, b, ldb, c, ldc, add); break;
+            case 3: ByRows<float, Float6x64, Three>.Multiply(rows, kc, a, b, ldb, c, ldc, add); break;
+            case 2: ByRows<float, Float6x64, Two>.Multiply(rows, kc, a, b, ldb, c, ldc, add); break;
+            default: ByRows<float, Float6x64, One>.Multiply(rows, kc, a, b, ldb, c, ldc, add); break;
         }
     }
 
     /// <summary>R rows × V vectors of 16 columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hand-scheduled SIMD: compile it optimised at once, no tiering
-    private static void Multiply<R, V>(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount
+    public static void Multiply<R, V>(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
         Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
@@ -172,7 +182,7 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>
 /// float 6×16 or double 6×8 on 256-bit vectors (AVX2 + FMA): 12 accumulators + 2 B vectors + 1 broadcast = 15 of
 /// the 16 ymm registers. The AVX2 fallback for float, and the exact-check path for double.
 /// </summary>
-internal readonly unsafe struct Vector256Kernel6x2<T> : IMicroKernel<T> where T : unmanaged
+internal readonly unsafe struct Vector256Kernel6x2<T> : IMicroKernel<T>, ITileKernel<T> where T : unmanaged
 {
     private static int W => Vector256<T>.Count;
     public static int Rows => 6;
@@ -180,26 +190,13 @@ internal readonly unsafe struct Vector256Kernel6x2<T> : IMicroKernel<T> where T 
 
     public static void Multiply(int rows, int columns, int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add)
     {
-        if (columns > W) Multiply<Two>(rows, kc, a, b, ldb, c, ldc, add);
-        else Multiply<One>(rows, kc, a, b, ldb, c, ldc, add);
-    }
-
-    private static void Multiply<V>(int rows, int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add) where V : struct, ICount
-    {
-        switch (rows)
-        {
-            case 6: Multiply<Six, V>(kc, a, b, ldb, c, ldc, add); break;
-            case 5: Multiply<Five, V>(kc, a, b, ldb, c, ldc, add); break;
-            case 4: Multiply<Four, V>(kc, a, b, ldb, c, ldc, add); break;
-            case 3: Multiply<Three, V>(kc, a, b, ldb, c, ldc, add); break;
-            case 2: Multiply<Two, V>(kc, a, b, ldb, c, ldc, add); break;
-            default: Multiply<One, V>(kc, a, b, ldb, c, ldc, add); break;
-        }
+        if (columns > W) ByRows<T, Vector256Kernel6x2<T>, Two>.Multiply(rows, kc, a, b, ldb, c, ldc, add);
+        else ByRows<T, Vector256Kernel6x2<T>, One>.Multiply(rows, kc, a, b, ldb, c, ldc, add);
     }
 
     /// <summary>R rows × V vectors of W columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hand-scheduled SIMD: compile it optimised at once, no tiering
-    private static void Multiply<R, V>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount
+    public static void Multiply<R, V>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount
     {
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;

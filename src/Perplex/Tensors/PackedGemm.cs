@@ -84,18 +84,21 @@ internal static unsafe class PackedGemm<T, TKernel>
         job.Problem = default; // drop the pointers
     }
 
-    /// <summary>The whole algorithm on columns [j0, j1) of C, on the calling thread.</summary>
+    /// <summary>
+    /// The whole algorithm on columns [j0, j1) of C, on the calling thread, in Goto's order: per block of B̃ (KC×NC,
+    /// in L2 or L3), the rows of Ã are packed MC at a time so the packed block stays in L2 however tall A is. Every
+    /// element still adds its depth blocks in the same order, so the result is the same as with any other blocking.
+    /// </summary>
     private static void Columns(in GemmProblem<T> p, int j0, int j1)
     {
         int depth = GemmBlocking.BlockDepth(p.K);
-        for (int pc = 0; pc < p.K; pc += depth)
+        int mcMax = GemmBlocking.RowBlock(depth, MR, sizeof(T));
+        for (int jc = j0; jc < j1; jc += NC)
         {
-            int kc = Math.Min(depth, p.K - pc);
-            T* a = PackBuffers<T>.A.Ensure(RowPanels(p.M) * kc * MR);
-            GemmPacking.PackA(p.TransA, p.A, p.Lda, p.M, 0, p.M, pc, kc, MR, a);
-            for (int jc = j0; jc < j1; jc += NC)
+            int nc = Math.Min(NC, j1 - jc);
+            for (int pc = 0; pc < p.K; pc += depth)
             {
-                int nc = Math.Min(NC, j1 - jc);
+                int kc = Math.Min(depth, p.K - pc);
                 BlockOfB b;
                 if (p.PackedB != null)
                 {
@@ -109,10 +112,20 @@ internal static unsafe class PackedGemm<T, TKernel>
                 else
                 {
                     T* block = PackBuffers<T>.B.Ensure(PanelsOfB(nc) * kc * NR);
+                    long started = StepProfile.Start();
                     PackBlockOfB(p, jc, pc, kc, 0, PanelsOfB(nc), block);
+                    StepProfile.Stop(started, p.TransB ? "  inside GEMMs: pack Bᵀ" : "  inside GEMMs: pack B");
                     b = new BlockOfB((nint)block, (nint)kc * NR, NR);
                 }
-                Tiles(p, 0, p.M, jc, nc, pc, kc, a, b);
+                for (int ic = 0; ic < p.M; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, p.M - ic);
+                    T* a = PackBuffers<T>.A.Ensure(RowPanels(mc) * kc * MR);
+                    long packing = StepProfile.Start();
+                    GemmPacking.PackA(p.TransA, p.A, p.Lda, p.M, ic, mc, pc, kc, MR, a);
+                    StepProfile.Stop(packing, p.TransA ? "  inside GEMMs: pack Aᵀ" : "  inside GEMMs: pack A");
+                    Tiles(p, ic, ic + mc, jc, nc, pc, kc, a - (nint)ic * kc, b); // Tiles finds sliver ir at a + ir·kc
+                }
             }
         }
     }
@@ -163,6 +176,7 @@ internal static unsafe class PackedGemm<T, TKernel>
         T* edge = stackalloc T[MR * NR];
         bool add = p.Accumulate || pc > 0;
         T* c = p.C + jc;
+        // each MR×KC sliver of Ã stays in L1 (the kernel broadcasts from it) while the panels of B̃ stream past from L2
         for (int ir = i0; ir < i1; ir += MR)
             for (int jr = 0; jr < nc; jr += NR)
                 Tile(ir, jr, i1, nc, kc, a, b, c, p.Ldc, add, edge);

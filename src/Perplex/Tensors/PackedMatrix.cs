@@ -68,10 +68,12 @@ public sealed unsafe class PackedMatrix<T> where T : unmanaged, IFloatingPointIe
     {
         Gemm.CheckOperand(nameof(b), transpose ? Columns : Rows, transpose ? Rows : Columns, b.Length, ldb);
         if (Rows == 0 || Columns == 0) return;
+        long started = StepProfile.Start();
         fixed (T* pb = b)
         {
             int panels = (Columns + PanelWidth - 1) / PanelWidth;
             GemmPacking.PackB(transpose, pb, ldb, Columns, 0, 0, Rows, PanelWidth, 0, panels, Data, (nint)Rows * PanelWidth);
         }
+        StepProfile.Stop(started, false, transpose, 0, Columns, Rows, prepacked: true); // m = 0 marks a packing
     }
 }

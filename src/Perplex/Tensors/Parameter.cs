@@ -12,10 +12,10 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     public string Name { get; set; }
 
     /// <summary>The current value.</summary>
-    public Tensor<T> Value { get; }
+    public Tensor<T> Value { get; private set; }
 
     /// <summary>The gradient, accumulated by Backward and cleared by <see cref="ZeroGrad"/>.</summary>
-    public Tensor<T> Grad { get; }
+    public Tensor<T> Grad { get; private set; }
 
     /// <summary>Creates a zero-initialised parameter of the given shape.</summary>
     public Parameter(string name, params int[] shape)
@@ -31,6 +31,18 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
         Name = name;
         Value = value;
         Grad = new Tensor<T>(value.Shape);
+    }
+
+    /// <summary>
+    /// Makes this parameter use <paramref name="source"/>'s value tensor (and its gradient tensor when
+    /// <paramref name="shareGradient"/>): how a data-parallel replica of a model reads the one set of weights.
+    /// </summary>
+    internal void ShareWith(Parameter<T> source, bool shareGradient)
+    {
+        if (!source.Value.Shape.AsSpan().SequenceEqual(Value.Shape))
+            throw new ArgumentException($"cannot share {source} with {this}: shapes differ", nameof(source));
+        Value = source.Value;
+        if (shareGradient) Grad = source.Grad;
     }
 
     /// <summary>Sets the gradient to zero.</summary>

@@ -47,10 +47,16 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
     public override string Kind => Decoupled ? "adamw" : "adam";
 
     /// <inheritdoc />
-    protected override void Update(int index, Span<T> value, ReadOnlySpan<T> grad)
+    protected override void Update(int index, Span<T> value, ReadOnlySpan<T> grad) => UpdateRange(index, 0, value, grad);
+
+    /// <inheritdoc />
+    protected override bool UpdatesByRange => true;
+
+    /// <inheritdoc />
+    protected override void UpdateRange(int index, int offset, Span<T> value, ReadOnlySpan<T> grad)
     {
-        var m = _expAvg[index].Data.AsSpan();
-        var v = _expAvgSq[index].Data.AsSpan();
+        var m = _expAvg[index].Data.AsSpan(offset, value.Length);
+        var v = _expAvgSq[index].Data.AsSpan(offset, value.Length);
         T b1 = T.CreateChecked(Beta1), b2 = T.CreateChecked(Beta2);
         T oneMinusB1 = T.One - b1, oneMinusB2 = T.One - b2;
         double biasCorrection1 = 1 - Math.Pow(Beta1, StepCount);

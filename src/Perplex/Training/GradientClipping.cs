@@ -1,6 +1,5 @@
 using System.Numerics;
 using Perplex.Tensors;
-using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Perplex.Training;
 
@@ -15,17 +14,12 @@ public static class GradientClipping
     public static double ClipGlobalNorm<T>(IReadOnlyList<Parameter<T>> parameters, double maxNorm)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double sumSquares = 0;
-        foreach (var p in parameters)
-            sumSquares += SumOfSquares(p.Grad.Data);
-        double norm = Math.Sqrt(sumSquares);
+        double norm = Math.Sqrt(ParameterSweep<T>.SumOfSquares(parameters));
         if (!double.IsFinite(norm) || maxNorm <= 0) return norm;
         double coefficient = maxNorm / (norm + 1e-6);
         if (coefficient < 1)
         {
-            T scale = T.CreateChecked(coefficient);
-            foreach (var p in parameters)
-                TP.Multiply(p.Grad.Data, scale, p.Grad.Data);
+            ParameterSweep<T>.ScaleGradients(parameters, T.CreateChecked(coefficient));
         }
         return norm;
     }
@@ -38,18 +32,5 @@ public static class GradientClipping
             foreach (var g in p.Grad.Data)
                 if (!T.IsFinite(g)) return p;
         return null;
-    }
-
-    /// <summary>
-    /// Sum of squares: vectorised within blocks of 4096 elements, blocks added in double, so millions of float32
-    /// terms lose nothing that matters and the result does not depend on thread count.
-    /// </summary>
-    private static double SumOfSquares<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        const int Block = 4096;
-        double sum = 0;
-        for (int start = 0; start < values.Length; start += Block)
-            sum += double.CreateTruncating(TP.SumOfSquares(values.Slice(start, Math.Min(Block, values.Length - start))));
-        return sum;
     }
 }

@@ -33,6 +33,11 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Step()
     {
         StepCount++;
+        if (UpdatesByRange)
+        {
+            ParameterSweep<T>.Update(this); // blocks shared among the engine's threads
+            return;
+        }
         for (int i = 0; i < Parameters.Count; i++)
             Update(i, Parameters[i].Value.Data, Parameters[i].Grad.Data);
     }
@@ -40,11 +45,20 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Updates parameter <paramref name="index"/> in place.</summary>
     protected abstract void Update(int index, Span<T> value, ReadOnlySpan<T> grad);
 
+    /// <summary>True when <see cref="UpdateRange"/> is implemented: the update of an element depends on that element alone.</summary>
+    protected virtual bool UpdatesByRange => false;
+
+    /// <summary>
+    /// Updates elements [offset, offset + value.Length) of parameter <paramref name="index"/>, given as slices; lets
+    /// <see cref="Step"/> share an elementwise update among threads.
+    /// </summary>
+    protected virtual void UpdateRange(int index, int offset, Span<T> value, ReadOnlySpan<T> grad)
+        => throw new NotSupportedException($"{GetType().Name} updates whole parameters only");
+
+    internal void UpdateBlock(int index, int offset, Span<T> value, ReadOnlySpan<T> grad) => UpdateRange(index, offset, value, grad);
+
     /// <summary>Clears every gradient.</summary>
-    public void ZeroGrad()
-    {
-        foreach (var p in Parameters) p.ZeroGrad();
-    }
+    public void ZeroGrad() => ParameterSweep<T>.ZeroGradients(Parameters);
 
     /// <summary>Per-parameter state tensors, named <c>{kind of state}.{parameter name}</c> (e.g. <c>exp_avg.decoder.bias</c>).</summary>
     public virtual IEnumerable<(string Name, Tensor<T> Tensor)> StateTensors() => [];

@@ -13,8 +13,12 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
     public override string Kind => "sgd";
 
     /// <inheritdoc />
-    protected override void Update(int index, Span<T> value, ReadOnlySpan<T> grad)
-    {
-        Kernels.Axpy(T.CreateChecked(-LearningRate), grad, value);
-    }
+    protected override void Update(int index, Span<T> value, ReadOnlySpan<T> grad) => UpdateRange(index, 0, value, grad);
+
+    /// <inheritdoc />
+    protected override bool UpdatesByRange => true;
+
+    /// <inheritdoc />
+    protected override void UpdateRange(int index, int offset, Span<T> value, ReadOnlySpan<T> grad)
+        => Kernels.Axpy(T.CreateChecked(-LearningRate), grad, value);
 }

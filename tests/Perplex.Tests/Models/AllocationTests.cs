@@ -11,11 +11,26 @@ public class AllocationTests
     [InlineData(ModelKind.Gru)]
     [InlineData(ModelKind.RnnTanh)]
     [InlineData(ModelKind.Window)]
-    public void TrainingStep_AllocatesNothingAfterWarmUp(ModelKind kind)
+    [InlineData(ModelKind.Lstm, 2)] // streams split between two threads
+    public void TrainingStep_AllocatesNothingAfterWarmUp(ModelKind kind, int shards = 0)
+    {
+        StreamParallelStep<float>.ForcedShards = shards;
+        try
+        {
+            // equal shares (2 + 2 streams): a thread's scratch buffers fit whichever share it happens to run
+            TrainingLoopAllocatesNothing(kind, batch: shards > 0 ? 4 : 3);
+        }
+        finally
+        {
+            StreamParallelStep<float>.ForcedShards = 0;
+        }
+    }
+
+    private static void TrainingLoopAllocatesNothing(ModelKind kind, int batch)
     {
         var cfg = new LanguageModelConfig(kind, 50, 8, 8, Layers: 2, Dropout: 0.2, Tied: true, Window: 4);
         var model = LanguageModels.Create<float>(cfg, seed: 2);
-        int steps = 5, batch = 3;
+        int steps = 5;
         var tokens = Enumerable.Range(0, steps * batch).Select(i => i % 50).ToArray();
         var targets = tokens.Select(t => (t + 1) % 50).ToArray();
         var logits = new float[batch * 50];

@@ -1,43 +1,101 @@
 using Perplex.Models;
 using Perplex.Tensors;
+using Perplex.Tests.Tensors;
 using Xunit;
 
 namespace Perplex.Tests.Models;
 
-/// <summary>Results do not depend on the number of threads: training is reproducible on any machine setting.</summary>
+/// <summary>
+/// Thread counts: evaluation does not depend on them at all; a training step split between threads by streams (data
+/// parallelism) equals the whole step up to float rounding, is deterministic, and carries each stream's state.
+/// </summary>
 public class ThreadCountTests
 {
+    // big enough (rows × vocabulary ≥ 2¹⁶) that the decoder-side work of a whole step is split between threads
+    private static readonly Random Rng = new(5);
+    private const int Steps = 10, Batch = 5, Vocab = 3000;
+    private static readonly int[] Tokens = Enumerable.Range(0, 2 * Steps * Batch).Select(_ => Rng.Next(Vocab)).ToArray();
+    private static readonly int[] Targets = Enumerable.Range(0, 2 * Steps * Batch).Select(_ => Rng.Next(Vocab)).ToArray();
+
+    private static LanguageModelConfig Config(ModelKind kind, double dropout = 0, bool tied = false)
+        => new(kind, Vocab, 24, 24, Layers: 2, Dropout: dropout, Tied: tied, Window: 3);
+
     [Theory]
     [InlineData(ModelKind.Lstm)]
     [InlineData(ModelKind.Window)]
-    public void TrainingStep_IsBitIdenticalForOneAndTwoThreads(ModelKind kind)
+    public void Evaluation_IsBitIdenticalForOneAndTwoThreads(ModelKind kind)
     {
-        // big enough (rows × vocabulary ≥ 2¹⁶) that the decoder-side work is split between threads
-        var cfg = new LanguageModelConfig(kind, 3000, 24, 24, Layers: 2, Dropout: 0.1, Window: 3);
-        var rng = new Random(5);
-        int steps = 10, batch = 4;
-        var tokens = Enumerable.Range(0, steps * batch).Select(_ => rng.Next(3000)).ToArray();
-        var targets = Enumerable.Range(0, steps * batch).Select(_ => rng.Next(3000)).ToArray();
-        (float Loss, double LogProb, float[][] Grads) Run(int threads)
+        double Run(int threads)
         {
             int saved = Parallelism.MaxThreads;
             try
             {
                 Parallelism.MaxThreads = threads;
-                var model = LanguageModels.Create<float>(cfg, seed: 4);
-                float loss = model.ForwardBackward(tokens, targets, steps, batch);
-                double logProb = model.LogProbability(tokens, targets, steps, batch);
-                return (loss, logProb, model.Parameters.Select(p => (float[])p.Grad.Data.Clone()).ToArray());
+                var model = LanguageModels.Create<float>(Config(kind), seed: 4);
+                return model.LogProbability(Tokens.AsSpan(0, Steps * Batch), Targets.AsSpan(0, Steps * Batch), Steps, Batch)
+                    + model.LogProbability(Tokens.AsSpan(Steps * Batch), Targets.AsSpan(Steps * Batch), Steps, Batch);
             }
             finally
             {
                 Parallelism.MaxThreads = saved;
             }
         }
-        var one = Run(1);
-        var two = Run(2);
-        Assert.Equal(one.Loss, two.Loss);
-        Assert.Equal(one.LogProb, two.LogProb);
-        for (int i = 0; i < one.Grads.Length; i++) Assert.Equal(one.Grads[i], two.Grads[i]);
+        Assert.Equal(Run(1), Run(2));
+    }
+
+    /// <summary>Two consecutive training steps (the second starts from the state the first carried) with the streams cut into <paramref name="shards"/> shares.</summary>
+    private static (float[] Losses, float[][] Grads, float[] Hidden, float[] Cell) TwoSteps(ModelKind kind, int shards, double dropout = 0, bool tied = false)
+    {
+        StreamParallelStep<float>.ForcedShards = shards;
+        try
+        {
+            var model = LanguageModels.Create<float>(Config(kind, dropout, tied), seed: 4);
+            var losses = new float[2];
+            for (int s = 0; s < 2; s++)
+                losses[s] = model.ForwardBackward(Tokens.AsSpan(s * Steps * Batch, Steps * Batch), Targets.AsSpan(s * Steps * Batch, Steps * Batch), Steps, Batch);
+            var state = model.GetState();
+            return (losses, model.Parameters.Select(p => (float[])p.Grad.Data.Clone()).ToArray(), state.Hidden, state.Cell);
+        }
+        finally
+        {
+            StreamParallelStep<float>.ForcedShards = 0;
+        }
+    }
+
+    [Theory]
+    [InlineData(ModelKind.Lstm, 2)]
+    [InlineData(ModelKind.Lstm, 3)] // unequal shares: 1 + 2 + 2 streams
+    [InlineData(ModelKind.Gru, 2)]
+    [InlineData(ModelKind.Window, 2)]
+    [InlineData(ModelKind.Lstm, 2, true)] // tied: the decoder's gradient lands in the shared embedding matrix
+    public void TrainingStepsSplitByStreams_EqualTheWholeSteps(ModelKind kind, int shards, bool tied = false)
+    {
+        var whole = TwoSteps(kind, 1, tied: tied);
+        var split = TwoSteps(kind, shards, tied: tied);
+        for (int s = 0; s < 2; s++) Assert.Equal(whole.Losses[s], split.Losses[s], 5e-6f * Math.Abs(whole.Losses[s]));
+        for (int i = 0; i < whole.Grads.Length; i++) CloseToScale(whole.Grads[i], split.Grads[i], 1e-4, $"gradient {i}");
+        CloseToScale(whole.Hidden, split.Hidden, 1e-5, "carried h");
+        CloseToScale(whole.Cell, split.Cell, 1e-5, "carried c");
+        Assert.NotEqual(0f, whole.Grads[0].Max(Math.Abs)); // the embedding gradient is summed from every share too
+    }
+
+    [Fact]
+    public void SplitTrainingSteps_AreDeterministic_WithDropout()
+    {
+        var first = TwoSteps(ModelKind.Lstm, 2, dropout: 0.3);
+        var second = TwoSteps(ModelKind.Lstm, 2, dropout: 0.3);
+        Assert.Equal(first.Losses, second.Losses);
+        for (int i = 0; i < first.Grads.Length; i++) Assert.Equal(first.Grads[i], second.Grads[i]);
+        Assert.Equal(first.Hidden, second.Hidden);
+    }
+
+    /// <summary>Every |actual − expected| within tolerance × the largest |expected| (a wrongly scaled or missing share fails).</summary>
+    private static void CloseToScale(float[] expected, float[] actual, double tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double scale = expected.Length == 0 ? 0 : expected.Max(x => Math.Abs((double)x));
+        for (int i = 0; i < expected.Length; i++)
+            if (!(Math.Abs(actual[i] - (double)expected[i]) <= tolerance * scale))
+                Assert.Fail($"{what}: element {i} is {actual[i]}, expected {expected[i]} (scale {scale})");
     }
 }

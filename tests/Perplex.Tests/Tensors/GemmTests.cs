@@ -25,6 +25,7 @@ public class GemmTests
         yield return (67, 253, 129);
         yield return (300, 511, 70);
         yield return (13, 1100, 600); // several NC blocks and three KC blocks
+        yield return (1801, 19, 600); // three KC blocks of 200, so rows are packed in two MC blocks (1308 + 493)
     }
 
     [Fact] public void EveryPath_Float() => EveryPath<float>(1e-5);
@@ -204,10 +205,12 @@ public class GemmAllocationTests
         var c = new float[20 * 300];
         var packed = PackedMatrix<float>.Create(true, 200, 300, b, ldb);
         var targets = new int[20];
+        // an explicit thread count: the global setting may be changed by another test meanwhile, and a first call
+        // with two threads starts the worker threads (allocating), which must happen during the warm-up
         void Calls()
         {
-            Gemm.Multiply<float>(false, true, 20, 300, 200, a, lda, b, ldb, c, 300, false);
-            Gemm.Multiply<float>(false, 20, a, lda, packed, c, 300, true);
+            Gemm.Multiply<float>(GemmPaths.Best, 2, false, true, 20, 300, 200, a, lda, b, ldb, c, 300, false);
+            Gemm.Multiply<float>(2, false, 20, a, lda, packed, c, 300, true);
             packed.Pack(true, b, ldb);
             Kernels.SoftmaxCrossEntropy<float>(c, 20, 300, targets, [], c, 0.05f);
         }

@@ -81,6 +81,52 @@ public sealed class OptimizerTests
         Assert.Equal(4 * scale, b.Grad.Data[0], 15);
     }
 
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adam")]
+    public void ClippingAndUpdates_AreTheSameOnOneThreadAndSeveral_AndMatchAReference(string kind)
+    {
+        // sizes that leave partial blocks, and enough blocks that the sweep forks
+        int[] sizes = [1, 4095, 4097, 100_000, 37, 70_001];
+        (double Norm, float[][] Values) Run(bool oneThread)
+        {
+            var parameters = sizes.Select((n, i) => new Parameter<float>($"p{i}", n)).ToList();
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                parameters[i].Value.Data.AsSpan().Fill(0.5f);
+                Perplex.Tests.Tensors.TestArrays.Random<float>(sizes[i], 10 + i).CopyTo(parameters[i].Grad.Data, 0);
+            }
+            var optimizer = Optimizer<float>.Create(kind, parameters, 0.1);
+            int saved = oneThread ? Parallelism.LimitThisThreadToOne() : 0;
+            try
+            {
+                double norm = GradientClipping.ClipGlobalNorm(parameters, 1.0);
+                optimizer.Step();
+                optimizer.ZeroGrad();
+                Assert.All(parameters, p => Assert.All(p.Grad.Data, g => Assert.Equal(0f, g)));
+                return (norm, parameters.Select(p => p.Value.Data).ToArray());
+            }
+            finally
+            {
+                if (oneThread) Parallelism.RestoreThreadLimit(saved);
+            }
+        }
+        var one = Run(oneThread: true);
+        var several = Run(oneThread: false);
+        Assert.Equal(one.Norm, several.Norm);
+        for (int i = 0; i < sizes.Length; i++) Assert.Equal(one.Values[i], several.Values[i]);
+
+        double expectedNorm = Math.Sqrt(sizes.Select((n, i) => Perplex.Tests.Tensors.TestArrays.Random<float>(n, 10 + i).Sum(g => (double)g * g)).Sum());
+        Assert.Equal(expectedNorm, one.Norm, expectedNorm * 1e-6);
+        if (kind == "sgd")
+        {
+            // p = 0.5 − lr · g · (1 / (norm + 1e-6))
+            var g = Perplex.Tests.Tensors.TestArrays.Random<float>(sizes[3], 13);
+            for (int j = 0; j < g.Length; j += 997)
+                Assert.Equal(0.5 - 0.1 * g[j] / (expectedNorm + 1e-6), one.Values[3][j], 1e-6);
+        }
+    }
+
     [Fact]
     public void ClippingReportsNonFiniteNormsWithoutScalingAndNamesTheParameter()
     {

@@ -78,6 +78,23 @@ public sealed class TrainerTests : IDisposable
         Assert.True(straight.State.History.Epochs.Any(), "the runs should cross an epoch boundary");
     }
 
+    [Theory]
+    [InlineData("sgd", ModelKind.Lstm, 11)]
+    [InlineData("adam", ModelKind.Window, 9)]
+    public void ResumingARunSplitBetweenThreadsGivesBitIdenticalResults(string optimizer, ModelKind kind, int half)
+    {
+        // every step's 4 streams split in two shares (data parallelism), dropout on: the shares' generators must resume too
+        StreamParallelStep<float>.ForcedShards = 2;
+        try
+        {
+            ResumingGivesBitIdenticalResults(optimizer, kind, half);
+        }
+        finally
+        {
+            StreamParallelStep<float>.ForcedShards = 0;
+        }
+    }
+
     [Fact]
     public void ResumeRejectsOtherDataOrRecipe()
     {
