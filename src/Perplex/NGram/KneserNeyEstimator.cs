@@ -81,14 +81,17 @@ internal static class KneserNeyEstimator
         float[] gamma, Span<float> lowerProb) where TSum : struct, IBinaryInteger<TSum>
     {
         var denom = new TSum[gamma.Length];
+        // The discount mass is summed in double: a context such as <s> has hundreds of thousands of continuations,
+        // and adding D ≈ 0.9 that often to a float total loses the fractions (γ(<s>) was 0.14 % off lmplz's on NSMC).
+        var mass = new double[gamma.Length];
         for (int i = 0; i < keys.Length; i++)
         {
             int ctx = prefix[i];
             denom[ctx] += TSum.CreateTruncating(cs[i]);
-            gamma[ctx] += pruned is not null && pruned[i] ? cs[i] : d.For(cs[i]);
+            mass[ctx] += pruned is not null && pruned[i] ? cs[i] : d.For(cs[i]);
         }
         for (int h = 0; h < gamma.Length; h++)
-            if (denom[h] != TSum.Zero) gamma[h] /= float.CreateTruncating(denom[h]);
+            if (denom[h] != TSum.Zero) gamma[h] = (float)(mass[h] / double.CreateTruncating(denom[h]));
         for (int i = 0; i < keys.Length; i++)
         {
             int ctx = prefix[i];
