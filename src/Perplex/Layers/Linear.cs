@@ -40,6 +40,12 @@ public sealed class Linear<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>True when <see cref="Weight"/> belongs to another layer (tied weights).</summary>
     public bool WeightIsShared { get; }
 
+    /// <summary>
+    /// When set, packed copies of the current <see cref="Weight"/> that the products read instead of packing W on
+    /// every call; whoever sets it must repack (or clear it) before W changes.
+    /// </summary>
+    internal PackedLinearWeights<T>? Packed { get; set; }
+
     /// <summary>PyTorch's default initialisation: W and b uniform in ±1/√in.</summary>
     public void InitializeDefault(SeededRandom random)
     {
@@ -55,7 +61,8 @@ public sealed class Linear<T> where T : unmanaged, IFloatingPointIeee754<T>
     internal void Forward(ReadOnlySpan<T> input, int rows, Span<T> output, bool addBias)
     {
         // y = x · Wᵀ  (one GEMM), then + b on every row
-        Gemm.Multiply(false, true, rows, OutputSize, InputSize, input, InputSize, Weight.Value.Data, InputSize, output, OutputSize, false);
+        if (Packed is { } packed) Gemm.Multiply(false, rows, input, InputSize, packed.Transposed, output, OutputSize, false);
+        else Gemm.Multiply(false, true, rows, OutputSize, InputSize, input, InputSize, Weight.Value.Data, InputSize, output, OutputSize, false);
         if (addBias) RowParallel.AddRowVector(output, rows, OutputSize, Bias.Value.Data);
     }
 
@@ -71,7 +78,8 @@ public sealed class Linear<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         Gemm.Multiply(true, false, OutputSize, InputSize, rows, dOutput, OutputSize, input, InputSize, Weight.Grad.Data, InputSize, true);
         if (biasGradient) RowParallel.AddColumnSums(dOutput, rows, OutputSize, Bias.Grad.Data);
-        if (!dInput.IsEmpty)
-            Gemm.Multiply(false, false, rows, InputSize, OutputSize, dOutput, OutputSize, Weight.Value.Data, InputSize, dInput, InputSize, false);
+        if (dInput.IsEmpty) return;
+        if (Packed is { } packed) Gemm.Multiply(false, rows, dOutput, OutputSize, packed.Plain, dInput, InputSize, false);
+        else Gemm.Multiply(false, false, rows, InputSize, OutputSize, dOutput, OutputSize, Weight.Value.Data, InputSize, dInput, InputSize, false);
     }
 }

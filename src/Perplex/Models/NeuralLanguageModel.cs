@@ -140,6 +140,9 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
         return replica;
     }
 
+    /// <summary>The decoder layer, whose packed weights a data-parallel step shares between its replicas.</summary>
+    internal Linear<T> DecoderLayer => Decoder;
+
     /// <summary>A model of the same configuration (its own weights are replaced by shared ones afterwards).</summary>
     private protected abstract NeuralLanguageModel<T> CreateEmptyReplica();
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Perplex.Layers;
 using Perplex.Tensors;
 using Perplex.Training;
 using TP = System.Numerics.Tensors.TensorPrimitives;
@@ -29,7 +30,8 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
     private readonly List<Shard> _shards = [];
     private readonly List<(int Parameter, int Start, int Length)> _reduceBlocks = [];
     private int _steps, _batch, _shardCount, _normalizer;
-    private bool _reducing;
+    private Phase _phase;
+    private PackedLinearWeights<T>? _decoderPacking;
     private int _callerThread;
 
     public StreamParallelStep(NeuralLanguageModel<T> master) => _master = master;
@@ -53,8 +55,8 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
             var shard = _shards[s];
             shard.First = (int)((long)batch * s / shards);
             shard.Count = (int)((long)batch * (s + 1) / shards) - shard.First;
-            Gather(tokens, shard.First, shard.Count, Layers.Workspace.Ensure(ref shard.Tokens, steps * shard.Count));
-            Gather(targets, shard.First, shard.Count, Layers.Workspace.Ensure(ref shard.Targets, steps * shard.Count));
+            Gather(tokens, shard.First, shard.Count, Workspace.Ensure(ref shard.Tokens, steps * shard.Count));
+            Gather(targets, shard.First, shard.Count, Workspace.Ensure(ref shard.Targets, steps * shard.Count));
             var replica = shard.Model;
             if (replica.Batch != shard.Count) replica.ResetState(shard.Count);
             _master.CopyStreams(replica, shard.First, toReplica: true);
@@ -62,11 +64,24 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
             replica.Random.State = _master.Random.NextUInt64();
         }
 
-        _reducing = false;
         _callerThread = Environment.CurrentManagedThreadId;
+        var decoder = _master.DecoderLayer;
+        _decoderPacking ??= new PackedLinearWeights<T>(decoder.InputSize, decoder.OutputSize);
+        _phase = Phase.PackDecoder;
+        ForkJoin.Run(this, 2, shards);
+        foreach (var shard in _shards) shard.Model.DecoderLayer.Packed = _decoderPacking;
+        try
+        {
+            _phase = Phase.Shares;
+            ForkJoin.Run(this, shards, shards);
+        }
+        finally
+        {
+            foreach (var shard in _shards) shard.Model.DecoderLayer.Packed = null; // the weights change after the step
+        }
+        _phase = Phase.Reduce;
         ForkJoin.Run(this, shards, shards);
-        _reducing = true;
-        ForkJoin.Run(this, shards, shards);
+        for (int s = 1; s < shards; s++) _shards[s].GradientsAreZero = true;
 
         double loss = 0;
         for (int s = 0; s < shards; s++)
@@ -77,17 +92,26 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
         return loss;
     }
 
-    /// <summary>Part s: share s's forward and backward, or (reducing) every S-th block of the gradient sum.</summary>
+    /// <summary>Part s: one of the decoder's two packings, share s's forward and backward, or every S-th block of the gradient sum.</summary>
     public override void Run(int part)
     {
         int saved = Parallelism.LimitThisThreadToOne();
         try
         {
             long started = StepProfile.Start();
-            if (_reducing) Reduce(part);
-            else RunShard(_shards[part], part);
+            switch (_phase)
+            {
+                case Phase.PackDecoder: _decoderPacking!.Pack(part, _master.DecoderLayer.Weight.Value.Data); break;
+                case Phase.Shares: RunShard(_shards[part], part); break;
+                case Phase.Reduce: Reduce(part); break;
+            }
             if (started != 0)
-                StepProfile.Stop(started, (_reducing ? "data parallel: add gradients" : "data parallel: one share (incl. the above)")
+                StepProfile.Stop(started, (_phase switch
+                    {
+                        Phase.PackDecoder => "data parallel: pack the decoder weight",
+                        Phase.Shares => "data parallel: one share (incl. the above)",
+                        _ => "data parallel: add gradients",
+                    })
                     + (Environment.CurrentManagedThreadId == _callerThread ? ", calling thread" : ", worker thread"));
         }
         finally
@@ -98,12 +122,19 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
 
     private void RunShard(Shard shard, int index)
     {
-        if (index > 0) shard.Model.ZeroGrad(); // replica 0 adds to the master's own gradients
+        // replica 0 adds to the master's own gradients; the others start from zero, which the last reduction left
+        // unless that step was cut short
+        if (index > 0 && !shard.GradientsAreZero) shard.Model.ZeroGrad();
+        shard.GradientsAreZero = false;
         int n = _steps * shard.Count;
         shard.Loss = shard.Model.ForwardBackwardSum(shard.Tokens.AsSpan(0, n), shard.Targets.AsSpan(0, n), _steps, shard.Count, _normalizer);
     }
 
-    /// <summary>master.grad += replica_s.grad for s = 1..S−1 in that order, on this part's blocks.</summary>
+    /// <summary>
+    /// master.grad += replica_s.grad for s = 1..S−1 in that order, on this part's blocks; each replica block is then
+    /// cleared for the next step while it is still in cache (zeroing it at the start of a share would put a pass over
+    /// all of its gradients on that share's thread alone).
+    /// </summary>
     private void Reduce(int part)
     {
         var parameters = _master.Parameters;
@@ -112,7 +143,11 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
             var (p, start, length) = _reduceBlocks[i];
             var sum = parameters[p].Grad.Data.AsSpan(start, length);
             for (int s = 1; s < _shardCount; s++)
-                TP.Add(sum, _shards[s].Model.Parameters[p].Grad.Data.AsSpan(start, length), sum);
+            {
+                var replica = _shards[s].Model.Parameters[p].Grad.Data.AsSpan(start, length);
+                TP.Add(sum, replica, sum);
+                replica.Clear();
+            }
         }
     }
 
@@ -141,6 +176,8 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
                 _reduceBlocks.Add((p, start, Math.Min(ReduceBlock, parameters[p].Grad.Length - start)));
     }
 
+    private enum Phase { PackDecoder, Shares, Reduce }
+
     /// <summary>One share: its replica, its streams, its token ids and its loss.</summary>
     private sealed class Shard(NeuralLanguageModel<T> model)
     {
@@ -148,5 +185,8 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
         public int[] Tokens = [], Targets = [];
         public int First, Count;
         public double Loss;
+
+        /// <summary>True when the replica's gradients are known to be zero (new, or cleared by the last reduction).</summary>
+        public bool GradientsAreZero = true;
     }
 }

@@ -44,7 +44,11 @@ public class ThreadCountTests
     }
 
     /// <summary>Two consecutive training steps (the second starts from the state the first carried) with the streams cut into <paramref name="shards"/> shares.</summary>
-    private static (float[] Losses, float[][] Grads, float[] Hidden, float[] Cell) TwoSteps(ModelKind kind, int shards, double dropout = 0, bool tied = false)
+    /// <remarks>
+    /// With <paramref name="update"/>, a plain SGD step and a cleared gradient come between the two, as in training:
+    /// the second step must then read the new weights (the decoder's shared packing) and start from zero gradients.
+    /// </remarks>
+    private static (float[] Losses, float[][] Grads, float[] Hidden, float[] Cell) TwoSteps(ModelKind kind, int shards, double dropout = 0, bool tied = false, bool update = false)
     {
         StreamParallelStep<float>.ForcedShards = shards;
         try
@@ -52,7 +56,15 @@ public class ThreadCountTests
             var model = LanguageModels.Create<float>(Config(kind, dropout, tied), seed: 4);
             var losses = new float[2];
             for (int s = 0; s < 2; s++)
+            {
+                if (s == 1 && update)
+                {
+                    foreach (var p in model.Parameters)
+                        for (int i = 0; i < p.Value.Data.Length; i++) p.Value.Data[i] -= 0.5f * p.Grad.Data[i];
+                    model.ZeroGrad();
+                }
                 losses[s] = model.ForwardBackward(Tokens.AsSpan(s * Steps * Batch, Steps * Batch), Targets.AsSpan(s * Steps * Batch, Steps * Batch), Steps, Batch);
+            }
             var state = model.GetState();
             return (losses, model.Parameters.Select(p => (float[])p.Grad.Data.Clone()).ToArray(), state.Hidden, state.Cell);
         }
@@ -77,6 +89,19 @@ public class ThreadCountTests
         CloseToScale(whole.Hidden, split.Hidden, 1e-5, "carried h");
         CloseToScale(whole.Cell, split.Cell, 1e-5, "carried c");
         Assert.NotEqual(0f, whole.Grads[0].Max(Math.Abs)); // the embedding gradient is summed from every share too
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SplitTrainingSteps_AfterAnUpdate_EqualTheWholeSteps(bool tied)
+    {
+        var whole = TwoSteps(ModelKind.Lstm, 1, tied: tied, update: true);
+        var split = TwoSteps(ModelKind.Lstm, 2, tied: tied, update: true);
+        var before = TwoSteps(ModelKind.Lstm, 1, tied: tied);
+        Assert.NotEqual(before.Losses[1], whole.Losses[1]); // the update changed what the second step sees
+        for (int s = 0; s < 2; s++) Assert.Equal(whole.Losses[s], split.Losses[s], 5e-6f * Math.Abs(whole.Losses[s]));
+        for (int i = 0; i < whole.Grads.Length; i++) CloseToScale(whole.Grads[i], split.Grads[i], 1e-4, $"gradient {i}");
     }
 
     [Fact]
