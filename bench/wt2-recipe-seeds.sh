@@ -5,8 +5,8 @@
 #   bench/wt2-recipe-seeds.sh WLM_DIR OUT_DIR SEED...     (from the repository root)
 #
 # A SEED runs both tools; torch:SEED or perplex:SEED runs one. The runs form one queue served by two workers.
-# On the AMD EPYC (Zen 5) of Dec 2026 PyTorch 1.13 needed ≈ 1.1 s per batch here (its log_softmax over the
-# 18,329 words alone took ≈ 0.25 s), about 40 minutes per run; perplex about 9.
+# On the AMD EPYC (Zen 5) of Dec 2026 PyTorch 1.13 needed 0.9–1.2 s per batch here (its log_softmax over the
+# 18,329 words alone took ≈ 0.25 s), 40–48 minutes per run; perplex 5–8 minutes.
 #
 # WLM_DIR holds main.py, model.py and data.py of github.com/pytorch/examples/word_language_model; with PyTorch 1.13
 # (bench/install-torch-reference.sh) its torch-2-only `torch.serialization.safe_globals` wrapper around the final
