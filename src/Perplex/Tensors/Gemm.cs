@@ -46,7 +46,7 @@ public static class Gemm
             var problem = new GemmProblem<T>
             {
                 M = m, N = n, K = k, TransA = transA, TransB = transB, Accumulate = accumulate,
-                A = pa, Lda = lda, B = pb, Ldb = ldb, C = pc, Ldc = ldc,
+                A = pa, Lda = lda, B = pb, Ldb = ldb, C = pc, Ldc = ldc, AInPlace = GemmBlocking.ReadsAInPlace(transA),
             };
             long started = StepProfile.Start();
             Run(path, problem, threads);
@@ -75,7 +75,7 @@ public static class Gemm
             {
                 M = m, N = n, K = k, TransA = transA, Accumulate = accumulate,
                 A = pa, Lda = lda, C = pc, Ldc = ldc,
-                PackedB = b.Data, PackedPanelStride = (nint)k * b.PanelWidth,
+                PackedB = b.Data, PackedPanelStride = (nint)k * b.PanelWidth, AInPlace = GemmBlocking.ReadsAInPlace(transA),
             };
             long started = StepProfile.Start();
             Run(b.Path, problem, threads);

@@ -13,6 +13,12 @@ internal unsafe struct GemmProblem<T> where T : unmanaged
 
     /// <summary>Distance between consecutive column panels of <see cref="PackedB"/> (K·NR).</summary>
     public nint PackedPanelStride;
+
+    /// <summary>
+    /// The kernel reads the rows of a row-major A where they lie instead of packing them (decided once per call, on the
+    /// calling thread, by <see cref="GemmBlocking.ReadsAInPlace"/>).
+    /// </summary>
+    public bool AInPlace;
 }
 
 /// <summary>
@@ -36,6 +42,19 @@ internal static class GemmBlocking
 
     /// <summary>Products with at most this many rows read a row-major B in place instead of packing it.</summary>
     public static int InPlaceRows = EnvironmentInt("PERPLEX_GEMM_INPLACE_ROWS", 24);
+
+    /// <summary>Whether a row-major A is read in place instead of packed (PERPLEX_GEMM_PACK_A=1 packs it, for benchmarks).</summary>
+    public static bool ReadAInPlace = EnvironmentInt("PERPLEX_GEMM_PACK_A", 0) != 1;
+
+    /// <summary>For tests: products called from this thread pack A even when it could be read in place.</summary>
+    [ThreadStatic] internal static bool PackAOnThisThread;
+
+    /// <summary>
+    /// A row-major A (op(A) = A) is read in place: the kernel broadcasts from MR row streams, which the hardware
+    /// prefetcher follows, so packing would only add a pass over A (for the decoder's [tokens][vocabulary] gradient,
+    /// 28 MB per step). Aᵀ is still packed: read in place, each depth step would be a row of A further on, a new page.
+    /// </summary>
+    public static bool ReadsAInPlace(bool transA) => !transA && ReadAInPlace && !PackAOnThisThread;
 
     /// <summary>Below this many FLOPs (2·m·n·k) a GEMM stays on one thread.</summary>
     public static long ParallelFlops = EnvironmentInt("PERPLEX_GEMM_PARALLEL_FLOPS", 2_000_000);

@@ -7,9 +7,10 @@ namespace Perplex.Tensors;
 /// <summary>
 /// A register-blocked micro-kernel: C[r×w] (+)= Ã·B̃ over kc steps, for the full Rows×Columns tile or, at the
 /// bottom and right edges, fewer rows and fewer vectors of columns. Ã is a packed panel of Rows rows (element (i, p)
-/// at a[p·Rows + i]); B̃ a panel of Columns columns with row stride ldb (element (p, j) at b[p·ldb + j]): ldb is
-/// Columns when B̃ is packed, or B's own row stride when a product with few rows reads B in place. The accumulators stay in registers for the whole kc
-/// loop; C is read (when adding) and written once at the end.
+/// at a[p·Rows + i]) when lda is 0, or A's own rows read in place (element (i, p) at a[i·lda + p]). B̃ is a panel
+/// of Columns columns with row stride ldb (element (p, j) at b[p·ldb + j]): ldb is Columns when B̃ is packed, or B's
+/// own row stride when a product with few rows reads B in place. The accumulators stay in registers for the whole
+/// kc loop; C is read (when adding) and written once at the end.
 /// </summary>
 internal unsafe interface IMicroKernel<T> where T : unmanaged
 {
@@ -23,7 +24,31 @@ internal unsafe interface IMicroKernel<T> where T : unmanaged
     /// Writes (add = false) or adds to (add = true) the first <paramref name="rows"/> rows and the first
     /// <paramref name="columns"/> columns, rounded up to whole vectors, of the tile at c (row stride ldc).
     /// </summary>
-    static abstract void Multiply(int rows, int columns, int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add);
+    static abstract void Multiply(int rows, int columns, int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add);
+}
+
+/// <summary>Where a kernel finds element (i, p) of its rows of A, as a type so the JIT compiles each layout on its own.</summary>
+internal interface IRowsOfA
+{
+    /// <summary>Offset of row i's element at the current depth.</summary>
+    static abstract nint Row(int i, nint lda);
+
+    /// <summary>How far the pointer moves per step of depth.</summary>
+    static abstract int Step { get; }
+}
+
+/// <summary>A packed sliver: the six values of one depth step are adjacent.</summary>
+internal readonly struct PackedRows : IRowsOfA
+{
+    public static nint Row(int i, nint lda) => i;
+    public static int Step => 6;
+}
+
+/// <summary>A row-major A read where it lies: each of the rows is its own contiguous stream.</summary>
+internal readonly struct RowsInPlace : IRowsOfA
+{
+    public static nint Row(int i, nint lda) => i * lda;
+    public static int Step => 1;
 }
 
 /// <summary>A count (of rows, or of vectors per row) as a type, so the JIT compiles one kernel per count with the unused part removed.</summary>
@@ -35,22 +60,29 @@ internal interface ICount
 /// <summary>A kernel's tile loop compiled for a fixed number of rows R and of vectors V per row.</summary>
 internal unsafe interface ITileKernel<T> where T : unmanaged
 {
-    static abstract void Multiply<R, V>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount;
+    static abstract void Multiply<R, V, A>(int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add)
+        where R : struct, ICount where V : struct, ICount where A : struct, IRowsOfA;
 }
 
 /// <summary>The one switch from a run-time row count (1..6) to a kernel compiled for it, shared by every kernel.</summary>
 internal static unsafe class ByRows<T, TKernel, V> where T : unmanaged where TKernel : ITileKernel<T> where V : struct, ICount
 {
-    public static void Multiply(int rows, int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add)
+    public static void Multiply(int rows, int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add)
+    {
+        if (lda == 0) Multiply<PackedRows>(rows, kc, a, lda, b, ldb, c, ldc, add);
+        else Multiply<RowsInPlace>(rows, kc, a, lda, b, ldb, c, ldc, add);
+    }
+
+    private static void Multiply<A>(int rows, int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add) where A : struct, IRowsOfA
     {
         switch (rows)
         {
-            case 6: TKernel.Multiply<Six, V>(kc, a, b, ldb, c, ldc, add); break;
-            case 5: TKernel.Multiply<Five, V>(kc, a, b, ldb, c, ldc, add); break;
-            case 4: TKernel.Multiply<Four, V>(kc, a, b, ldb, c, ldc, add); break;
-            case 3: TKernel.Multiply<Three, V>(kc, a, b, ldb, c, ldc, add); break;
-            case 2: TKernel.Multiply<Two, V>(kc, a, b, ldb, c, ldc, add); break;
-            default: TKernel.Multiply<One, V>(kc, a, b, ldb, c, ldc, add); break;
+            case 6: TKernel.Multiply<Six, V, A>(kc, a, lda, b, ldb, c, ldc, add); break;
+            case 5: TKernel.Multiply<Five, V, A>(kc, a, lda, b, ldb, c, ldc, add); break;
+            case 4: TKernel.Multiply<Four, V, A>(kc, a, lda, b, ldb, c, ldc, add); break;
+            case 3: TKernel.Multiply<Three, V, A>(kc, a, lda, b, ldb, c, ldc, add); break;
+            case 2: TKernel.Multiply<Two, V, A>(kc, a, lda, b, ldb, c, ldc, add); break;
+            default: TKernel.Multiply<One, V, A>(kc, a, lda, b, ldb, c, ldc, add); break;
         }
     }
 }
@@ -71,21 +103,23 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>, ITileKernel<flo
     public static int Rows => 6;
     public static int Columns => 64;
 
-    public static void Multiply(int rows, int columns, int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool add)
+    public static void Multiply(int rows, int columns, int kc, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool add)
     {
         switch ((columns + 15) / 16)
         {
-            case 4: ByRows<float, Float6x64, Four>.Multiply(rows, kc, a, b, ldb, c, ldc, add); break;
-            case 3: ByRows<float, Float6x64, Three>.Multiply(rows, kc, a, b, ldb, c, ldc, add); break;
-            case 2: ByRows<float, Float6x64, Two>.Multiply(rows, kc, a, b, ldb, c, ldc, add); break;
-            default: ByRows<float, Float6x64, One>.Multiply(rows, kc, a, b, ldb, c, ldc, add); break;
+            case 4: ByRows<float, Float6x64, Four>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add); break;
+            case 3: ByRows<float, Float6x64, Three>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add); break;
+            case 2: ByRows<float, Float6x64, Two>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add); break;
+            default: ByRows<float, Float6x64, One>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add); break;
         }
     }
 
     /// <summary>R rows × V vectors of 16 columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hand-scheduled SIMD: compile it optimised at once, no tiering
-    public static void Multiply<R, V>(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount
+    public static void Multiply<R, V, A>(int kc, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool add)
+        where R : struct, ICount where V : struct, ICount where A : struct, IRowsOfA
     {
+        nint a1 = A.Row(1, lda), a2 = A.Row(2, lda), a3 = A.Row(3, lda), a4 = A.Row(4, lda), a5 = A.Row(5, lda);
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
         Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
         Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
@@ -99,7 +133,7 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>, ITileKernel<flo
             for (int i = 0; i < R.Value; i++)
                 for (int v = 0; v < V.Value; v++) Sse.Prefetch0(c + i * ldc + 16 * v);
         }
-        for (int p = 0; p < kc; p++, a += 6, b += ldb)
+        for (int p = 0; p < kc; p++, a += A.Step, b += ldb)
         {
             // one rank-1 update: C[i, :] += Ã[i, p] · B̃[p, :] for each row i
             b0 = Vector512.Load(b);
@@ -113,7 +147,7 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>, ITileKernel<flo
             if (V.Value > 3) c03 = Vector512.FusedMultiplyAdd(ai, b3, c03);
             if (R.Value > 1)
             {
-                ai = Vector512.Create(a[1]);
+                ai = Vector512.Create(a[a1]);
                 c10 = Vector512.FusedMultiplyAdd(ai, b0, c10);
                 if (V.Value > 1) c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
                 if (V.Value > 2) c12 = Vector512.FusedMultiplyAdd(ai, b2, c12);
@@ -121,7 +155,7 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>, ITileKernel<flo
             }
             if (R.Value > 2)
             {
-                ai = Vector512.Create(a[2]);
+                ai = Vector512.Create(a[a2]);
                 c20 = Vector512.FusedMultiplyAdd(ai, b0, c20);
                 if (V.Value > 1) c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
                 if (V.Value > 2) c22 = Vector512.FusedMultiplyAdd(ai, b2, c22);
@@ -129,7 +163,7 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>, ITileKernel<flo
             }
             if (R.Value > 3)
             {
-                ai = Vector512.Create(a[3]);
+                ai = Vector512.Create(a[a3]);
                 c30 = Vector512.FusedMultiplyAdd(ai, b0, c30);
                 if (V.Value > 1) c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
                 if (V.Value > 2) c32 = Vector512.FusedMultiplyAdd(ai, b2, c32);
@@ -137,7 +171,7 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>, ITileKernel<flo
             }
             if (R.Value > 4)
             {
-                ai = Vector512.Create(a[4]);
+                ai = Vector512.Create(a[a4]);
                 c40 = Vector512.FusedMultiplyAdd(ai, b0, c40);
                 if (V.Value > 1) c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
                 if (V.Value > 2) c42 = Vector512.FusedMultiplyAdd(ai, b2, c42);
@@ -145,7 +179,7 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>, ITileKernel<flo
             }
             if (R.Value > 5)
             {
-                ai = Vector512.Create(a[5]);
+                ai = Vector512.Create(a[a5]);
                 c50 = Vector512.FusedMultiplyAdd(ai, b0, c50);
                 if (V.Value > 1) c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
                 if (V.Value > 2) c52 = Vector512.FusedMultiplyAdd(ai, b2, c52);
@@ -188,30 +222,32 @@ internal readonly unsafe struct Vector256Kernel6x2<T> : IMicroKernel<T>, ITileKe
     public static int Rows => 6;
     public static int Columns => 2 * Vector256<T>.Count;
 
-    public static void Multiply(int rows, int columns, int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add)
+    public static void Multiply(int rows, int columns, int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add)
     {
-        if (columns > W) ByRows<T, Vector256Kernel6x2<T>, Two>.Multiply(rows, kc, a, b, ldb, c, ldc, add);
-        else ByRows<T, Vector256Kernel6x2<T>, One>.Multiply(rows, kc, a, b, ldb, c, ldc, add);
+        if (columns > W) ByRows<T, Vector256Kernel6x2<T>, Two>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add);
+        else ByRows<T, Vector256Kernel6x2<T>, One>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add);
     }
 
     /// <summary>R rows × V vectors of W columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hand-scheduled SIMD: compile it optimised at once, no tiering
-    public static void Multiply<R, V>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool add) where R : struct, ICount where V : struct, ICount
+    public static void Multiply<R, V, A>(int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add)
+        where R : struct, ICount where V : struct, ICount where A : struct, IRowsOfA
     {
+        nint a1 = A.Row(1, lda), a2 = A.Row(2, lda), a3 = A.Row(3, lda), a4 = A.Row(4, lda), a5 = A.Row(5, lda);
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         Vector256<T> b0, b1 = default;
-        for (int p = 0; p < kc; p++, a += 6, b += ldb)
+        for (int p = 0; p < kc; p++, a += A.Step, b += ldb)
         {
             b0 = Vector256.Load(b);
             if (V.Value > 1) b1 = Vector256.Load(b + W);
             var ai = Vector256.Create(a[0]);
             c00 = Fma(ai, b0, c00); if (V.Value > 1) c01 = Fma(ai, b1, c01);
-            if (R.Value > 1) { ai = Vector256.Create(a[1]); c10 = Fma(ai, b0, c10); if (V.Value > 1) c11 = Fma(ai, b1, c11); }
-            if (R.Value > 2) { ai = Vector256.Create(a[2]); c20 = Fma(ai, b0, c20); if (V.Value > 1) c21 = Fma(ai, b1, c21); }
-            if (R.Value > 3) { ai = Vector256.Create(a[3]); c30 = Fma(ai, b0, c30); if (V.Value > 1) c31 = Fma(ai, b1, c31); }
-            if (R.Value > 4) { ai = Vector256.Create(a[4]); c40 = Fma(ai, b0, c40); if (V.Value > 1) c41 = Fma(ai, b1, c41); }
-            if (R.Value > 5) { ai = Vector256.Create(a[5]); c50 = Fma(ai, b0, c50); if (V.Value > 1) c51 = Fma(ai, b1, c51); }
+            if (R.Value > 1) { ai = Vector256.Create(a[a1]); c10 = Fma(ai, b0, c10); if (V.Value > 1) c11 = Fma(ai, b1, c11); }
+            if (R.Value > 2) { ai = Vector256.Create(a[a2]); c20 = Fma(ai, b0, c20); if (V.Value > 1) c21 = Fma(ai, b1, c21); }
+            if (R.Value > 3) { ai = Vector256.Create(a[a3]); c30 = Fma(ai, b0, c30); if (V.Value > 1) c31 = Fma(ai, b1, c31); }
+            if (R.Value > 4) { ai = Vector256.Create(a[a4]); c40 = Fma(ai, b0, c40); if (V.Value > 1) c41 = Fma(ai, b1, c41); }
+            if (R.Value > 5) { ai = Vector256.Create(a[a5]); c50 = Fma(ai, b0, c50); if (V.Value > 1) c51 = Fma(ai, b1, c51); }
         }
         Store<V>(c, add, c00, c01);
         if (R.Value > 1) Store<V>(c + ldc, add, c10, c11);

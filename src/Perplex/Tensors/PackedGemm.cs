@@ -117,6 +117,11 @@ internal static unsafe class PackedGemm<T, TKernel>
                     StepProfile.Stop(started, p.TransB ? "  inside GEMMs: pack Bᵀ" : "  inside GEMMs: pack B");
                     b = new BlockOfB((nint)block, (nint)kc * NR, NR);
                 }
+                if (p.AInPlace)
+                {
+                    Tiles(p, 0, p.M, jc, nc, pc, kc, RowsInPlace(p, pc), b);
+                    continue;
+                }
                 for (int ic = 0; ic < p.M; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, p.M - ic);
@@ -124,13 +129,16 @@ internal static unsafe class PackedGemm<T, TKernel>
                     long packing = StepProfile.Start();
                     GemmPacking.PackA(p.TransA, p.A, p.Lda, p.M, ic, mc, pc, kc, MR, a);
                     StepProfile.Stop(packing, p.TransA ? "  inside GEMMs: pack Aᵀ" : "  inside GEMMs: pack A");
-                    Tiles(p, ic, ic + mc, jc, nc, pc, kc, a - (nint)ic * kc, b); // Tiles finds sliver ir at a + ir·kc
+                    Tiles(p, ic, ic + mc, jc, nc, pc, kc, new RowsOfA(a - (nint)ic * kc, kc, 0), b); // sliver ir at a + ir·kc
                 }
             }
         }
     }
 
     private static int RowPanels(int m) => (m + MR - 1) / MR;
+
+    /// <summary>Depth block pc of A's rows, in place.</summary>
+    private static RowsOfA RowsInPlace(in GemmProblem<T> p, int pc) => new(p.A + pc, p.Lda, p.Lda);
 
     /// <summary>
     /// A product with few rows reads each element of B only a few times, so copying B into panels would cost about
@@ -171,7 +179,7 @@ internal static unsafe class PackedGemm<T, TKernel>
     /// </summary>
     [SkipLocalsInit] // the scratch tile is written by the kernel before it is read
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tiles(in GemmProblem<T> p, int i0, int i1, int jc, int nc, int pc, int kc, T* a, in BlockOfB b)
+    private static void Tiles(in GemmProblem<T> p, int i0, int i1, int jc, int nc, int pc, int kc, in RowsOfA a, in BlockOfB b)
     {
         T* edge = stackalloc T[MR * NR];
         bool add = p.Accumulate || pc > 0;
@@ -184,22 +192,23 @@ internal static unsafe class PackedGemm<T, TKernel>
 
     /// <summary>One MR×NR tile of C at (ir, jr) of the block; at the bottom and right edges, a kernel with fewer rows or vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile(int ir, int jr, int rowEnd, int nc, int kc, T* a, in BlockOfB b, T* c, nint ldc, bool add, T* edge)
+    private static void Tile(int ir, int jr, int rowEnd, int nc, int kc, in RowsOfA a, in BlockOfB b, T* c, nint ldc, bool add, T* edge)
     {
         int nr = Math.Min(NR, nc - jr);
         int mr = Math.Min(MR, rowEnd - ir);
-        T* aPanel = a + ir * kc; // sliver ir/MR starts at (ir/MR)·kc·MR
+        T* aPanel = (T*)a.Start + ir * a.RowStep;
+        nint lda = a.Lda;
         bool partial = nr < NR;
         T* bPanel = partial && b.EdgePanel != 0 ? (T*)b.EdgePanel : (T*)b.Start + jr / NR * b.PanelStride;
         nint ldb = partial && b.EdgePanel != 0 ? NR : b.RowStride;
         T* cTile = c + ir * ldc + jr;
         if (nr == NR)
         {
-            TKernel.Multiply(mr, NR, kc, aPanel, bPanel, ldb, cTile, ldc, add);
+            TKernel.Multiply(mr, NR, kc, aPanel, lda, bPanel, ldb, cTile, ldc, add);
             return;
         }
         // a tile cut by the right edge: compute the vectors it needs into scratch, keep the columns that exist
-        TKernel.Multiply(mr, nr, kc, aPanel, bPanel, ldb, edge, NR, add: false);
+        TKernel.Multiply(mr, nr, kc, aPanel, lda, bPanel, ldb, edge, NR, add: false);
         for (int i = 0; i < mr; i++)
         {
             var source = new ReadOnlySpan<T>(edge + i * NR, nr);
@@ -221,10 +230,13 @@ internal static unsafe class PackedGemm<T, TKernel>
         {
             int kc = Math.Min(depth, p.K - pc);
             (job.Pc, job.Kc) = (pc, kc);
-            job.SharedA = (nint)sharedA.Ensure(RowPanels(p.M) * kc * MR);
-            job.Phase = Phase.PackRowsOfA;
-            job.Parts = Math.Min(RowPanels(p.M), ChunksPerThread * job.Threads);
-            ForkJoin.Run(job, job.Parts, job.Threads);
+            if (!p.AInPlace)
+            {
+                job.SharedA = (nint)sharedA.Ensure(RowPanels(p.M) * kc * MR);
+                job.Phase = Phase.PackRowsOfA;
+                job.Parts = Math.Min(RowPanels(p.M), ChunksPerThread * job.Threads);
+                ForkJoin.Run(job, job.Parts, job.Threads);
+            }
             for (int jc = 0; jc < p.N; jc += NC)
             {
                 int nc = Math.Min(NC, p.N - jc);
@@ -249,6 +261,12 @@ internal static unsafe class PackedGemm<T, TKernel>
     }
 
     private enum Phase { ColumnSlabs, PackRowsOfA, PackBlockOfB, RowsOfBlock }
+
+    /// <summary>Where the kernel finds the rows of op(A): row ir's sliver at Start + ir·RowStep; Lda 0 = packed, else A's row stride.</summary>
+    private readonly struct RowsOfA(T* start, nint rowStep, nint lda)
+    {
+        public readonly nint Start = (nint)start, RowStep = rowStep, Lda = lda;
+    }
 
     /// <summary>Where the kernel finds a block of op(B): panel q starts at Start + q·PanelStride, rows RowStride apart.</summary>
     private struct BlockOfB(nint start, nint panelStride, nint rowStride)
@@ -296,7 +314,8 @@ internal static unsafe class PackedGemm<T, TKernel>
                 case Phase.RowsOfBlock:
                 {
                     var (first, end) = Share(RowPanels(p.M), part);
-                    Tiles(p, first * MR, Math.Min(p.M, end * MR), Jc, Nc, Pc, Kc, (T*)SharedA, new BlockOfB(SharedB, BlockStride, NR));
+                    var a = p.AInPlace ? RowsInPlace(p, Pc) : new RowsOfA((T*)SharedA, Kc, 0);
+                    Tiles(p, first * MR, Math.Min(p.M, end * MR), Jc, Nc, Pc, Kc, a, new BlockOfB(SharedB, BlockStride, NR));
                     break;
                 }
             }

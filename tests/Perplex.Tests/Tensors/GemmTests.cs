@@ -82,6 +82,39 @@ public class GemmTests
     }
 
     [Fact]
+    public void ReadingAInPlaceEqualsPackingIt_BitForBit()
+    {
+        // the same products in the same order, only the way the kernel finds A differs: every row edge (m mod 6), a
+        // row stride wider than k, several depth blocks, both ways of splitting among threads, and a pre-packed B
+        foreach (var (m, n, k) in new[] { (1, 70, 33), (5, 64, 300), (20, 200, 800), (23, 130, 40), (301, 90, 600), (130, 300, 300) })
+        foreach (bool transB in new[] { false, true })
+        foreach (var path in GemmPaths.Supported().Where(p => p != GemmPath.Scalar))
+        foreach (int threads in new[] { 1, 2 })
+        {
+            int lda = k + 3;
+            var a = TestArrays.Random<float>(m * lda, 7);
+            var (_, b, _, ldb) = Operands<float>(false, transB, m, n, k);
+            var c = TestArrays.Random<float>(m * n, 9);
+            var inPlace = (float[])c.Clone();
+            var packed = (float[])c.Clone();
+            Gemm.Multiply<float>(path, threads, false, transB, m, n, k, a, lda, b, ldb, inPlace, n, accumulate: true);
+            GemmBlocking.PackAOnThisThread = true;
+            try
+            {
+                Gemm.Multiply<float>(path, threads, false, transB, m, n, k, a, lda, b, ldb, packed, n, accumulate: true);
+            }
+            finally
+            {
+                GemmBlocking.PackAOnThisThread = false;
+            }
+            TestArrays.Equal<float>(packed, inPlace, $"{path} {threads} threads {m}×{n}×{k} tB={transB}");
+            var expected = (float[])c.Clone();
+            Gemm.Reference<float>(false, transB, m, n, k, a, lda, b, ldb, expected, n, true);
+            TestArrays.Close<float>(expected, inPlace, 1e-4, $"{path} {m}×{n}×{k} against the reference");
+        }
+    }
+
+    [Fact]
     public void StridedOperandsLeaveTheGapsAlone()
     {
         const int m = 9, n = 70, k = 33, lda = 40, ldb = 75, ldc = 77;
