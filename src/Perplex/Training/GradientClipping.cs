@@ -14,14 +14,22 @@ public static class GradientClipping
     public static double ClipGlobalNorm<T>(IReadOnlyList<Parameter<T>> parameters, double maxNorm)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double norm = Math.Sqrt(ParameterSweep<T>.SumOfSquares(parameters));
-        if (!double.IsFinite(norm) || maxNorm <= 0) return norm;
-        double coefficient = maxNorm / (norm + 1e-6);
-        if (coefficient < 1)
-        {
-            ParameterSweep<T>.ScaleGradients(parameters, T.CreateChecked(coefficient));
-        }
+        var (norm, coefficient) = Measure(parameters, maxNorm);
+        if (coefficient < 1) ParameterSweep<T>.ScaleGradients(parameters, T.CreateChecked(coefficient));
         return norm;
+    }
+
+    /// <summary>
+    /// The global norm and the factor <see cref="ClipGlobalNorm"/> would scale the gradients by (1 when they are within
+    /// <paramref name="maxNorm"/>, or the norm is not finite, or maxNorm ≤ 0), without scaling anything: an optimizer
+    /// can apply it in its own pass (<see cref="Optimizer{T}.Step(double, bool)"/>) and save one over all gradients.
+    /// </summary>
+    public static (double Norm, double Coefficient) Measure<T>(IReadOnlyList<Parameter<T>> parameters, double maxNorm)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double norm = Math.Sqrt(ParameterSweep<T>.SumOfSquares(parameters));
+        if (!double.IsFinite(norm) || maxNorm <= 0) return (norm, 1);
+        return (norm, Math.Min(1, maxNorm / (norm + 1e-6)));
     }
 
     /// <summary>The first parameter whose gradient holds a NaN or an infinity, or null if all are finite.</summary>

@@ -30,16 +30,26 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public abstract string Kind { get; }
 
     /// <summary>Applies one update using the current gradients.</summary>
-    public void Step()
+    public void Step() => Step(1, zeroGradients: false);
+
+    /// <summary>
+    /// Applies one update using the current gradients multiplied by <paramref name="gradientScale"/> (a clipping
+    /// factor from <see cref="GradientClipping.Measure"/>; the gradients are scaled in place exactly as
+    /// <see cref="GradientClipping.ClipGlobalNorm"/> would), then clears them when <paramref name="zeroGradients"/>.
+    /// Both happen block by block inside the update's own pass, so they cost no extra pass over the gradients.
+    /// </summary>
+    public void Step(double gradientScale, bool zeroGradients)
     {
         StepCount++;
         if (UpdatesByRange)
         {
-            ParameterSweep<T>.Update(this); // blocks shared among the engine's threads
+            ParameterSweep<T>.Update(this, gradientScale, zeroGradients); // blocks shared among the engine's threads
             return;
         }
+        if (gradientScale != 1) ParameterSweep<T>.ScaleGradients(Parameters, T.CreateChecked(gradientScale));
         for (int i = 0; i < Parameters.Count; i++)
             Update(i, Parameters[i].Value.Data, Parameters[i].Grad.Data);
+        if (zeroGradients) ZeroGrad();
     }
 
     /// <summary>Updates parameter <paramref name="index"/> in place.</summary>
@@ -50,7 +60,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// Updates elements [offset, offset + value.Length) of parameter <paramref name="index"/>, given as slices; lets
-    /// <see cref="Step"/> share an elementwise update among threads.
+    /// <see cref="Step()"/> share an elementwise update among threads.
     /// </summary>
     protected virtual void UpdateRange(int index, int offset, Span<T> value, ReadOnlySpan<T> grad)
         => throw new NotSupportedException($"{GetType().Name} updates whole parameters only");

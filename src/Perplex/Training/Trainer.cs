@@ -33,6 +33,9 @@ public sealed partial class Trainer
     private readonly TokenBatches? _test;
     private readonly PlateauAnnealer _annealer;
 
+    /// <summary>True when the last update cleared the gradients, so the next step need not (false before the first step).</summary>
+    private bool _gradientsAreZero;
+
     /// <summary>Sets up training of <paramref name="model"/> on token streams encoded with <paramref name="vocabulary"/>.</summary>
     public Trainer(NeuralLanguageModel<float> model, Vocabulary vocabulary, int[] train, int[] valid, int[]? test, TrainingOptions options)
         : this(model, vocabulary, train, valid, test, options, new TrainingState { LearningRate = options.LearningRate })
@@ -125,13 +128,16 @@ public sealed partial class Trainer
                 if (cancellation.IsCancellationRequested) throw Interrupted();
                 var (input, target, length) = _train.GetBatch(starts[c], bptt);
                 watch.Restart();
-                Model.ZeroGrad();
+                if (!_gradientsAreZero) Model.ZeroGrad();
+                _gradientsAreZero = false;
                 float loss = Model.ForwardBackward(input.Span, target.Span, length, batch);
                 if (!float.IsFinite(loss)) throw Diverged(c, $"the training loss is {loss}");
-                double norm = GradientClipping.ClipGlobalNorm(Model.Parameters, Options.Clip);
+                var (norm, clipping) = GradientClipping.Measure(Model.Parameters, Options.Clip);
                 if (!double.IsFinite(norm)) throw Diverged(c, $"the gradient norm is {norm}");
                 Optimizer.LearningRate = State.LearningRate;
-                Optimizer.Step();
+                // clipping and the clearing for the next step ride along the update's pass over the gradients
+                Optimizer.Step(clipping, zeroGradients: true);
+                _gradientsAreZero = true;
                 watch.Stop();
 
                 long tokens = (long)length * batch;

@@ -127,6 +127,55 @@ public sealed class OptimizerTests
         }
     }
 
+    [Theory]
+    [InlineData("sgd", 1.0)]
+    [InlineData("adam", 1.0)]
+    [InlineData("sgd", 1e9)] // within the maximum: nothing scaled
+    public void StepWithClippingAndZeroing_EqualsClipThenStepThenZero_BitForBit(string kind, double maxNorm)
+    {
+        // the trainer's fused pass must not change a single bit against the three separate passes it replaces
+        int[] sizes = [1, 4095, 4097, 100_000, 37, 70_001];
+        (double Norm, float[][] Values) Run(bool fused, bool oneThread)
+        {
+            var parameters = sizes.Select((n, i) => new Parameter<float>($"p{i}", n)).ToList();
+            var optimizer = Optimizer<float>.Create(kind, parameters, 0.1);
+            int saved = oneThread ? Parallelism.LimitThisThreadToOne() : 0;
+            try
+            {
+                double norm = 0;
+                for (int step = 0; step < 3; step++)
+                {
+                    for (int i = 0; i < parameters.Count; i++)
+                        Perplex.Tests.Tensors.TestArrays.Random<float>(sizes[i], 10 + i + 100 * step).CopyTo(parameters[i].Grad.Data, 0);
+                    if (fused)
+                    {
+                        (norm, double coefficient) = GradientClipping.Measure(parameters, maxNorm);
+                        optimizer.Step(coefficient, zeroGradients: true);
+                    }
+                    else
+                    {
+                        norm = GradientClipping.ClipGlobalNorm(parameters, maxNorm);
+                        optimizer.Step();
+                        optimizer.ZeroGrad();
+                    }
+                    Assert.All(parameters, p => Assert.All(p.Grad.Data, g => Assert.Equal(0f, g)));
+                }
+                return (norm, parameters.Select(p => p.Value.Data).ToArray());
+            }
+            finally
+            {
+                if (oneThread) Parallelism.RestoreThreadLimit(saved);
+            }
+        }
+        foreach (bool oneThread in new[] { true, false })
+        {
+            var separate = Run(fused: false, oneThread);
+            var fusedRun = Run(fused: true, oneThread);
+            Assert.Equal(separate.Norm, fusedRun.Norm);
+            for (int i = 0; i < sizes.Length; i++) Assert.Equal(separate.Values[i], fusedRun.Values[i]);
+        }
+    }
+
     [Fact]
     public void ClippingReportsNonFiniteNormsWithoutScalingAndNamesTheParameter()
     {
