@@ -97,19 +97,14 @@ public sealed class OptimizerTests
                 Perplex.Tests.Tensors.TestArrays.Random<float>(sizes[i], 10 + i).CopyTo(parameters[i].Grad.Data, 0);
             }
             var optimizer = Optimizer<float>.Create(kind, parameters, 0.1);
-            int saved = oneThread ? Parallelism.LimitThisThreadToOne() : 0;
-            try
+            return OnThreads(oneThread, () =>
             {
                 double norm = GradientClipping.ClipGlobalNorm(parameters, 1.0);
                 optimizer.Step();
                 optimizer.ZeroGrad();
-                Assert.All(parameters, p => Assert.All(p.Grad.Data, g => Assert.Equal(0f, g)));
+                AllGradientsZero(parameters);
                 return (norm, parameters.Select(p => p.Value.Data).ToArray());
-            }
-            finally
-            {
-                if (oneThread) Parallelism.RestoreThreadLimit(saved);
-            }
+            });
         }
         var one = Run(oneThread: true);
         var several = Run(oneThread: false);
@@ -139,8 +134,7 @@ public sealed class OptimizerTests
         {
             var parameters = sizes.Select((n, i) => new Parameter<float>($"p{i}", n)).ToList();
             var optimizer = Optimizer<float>.Create(kind, parameters, 0.1);
-            int saved = oneThread ? Parallelism.LimitThisThreadToOne() : 0;
-            try
+            return OnThreads(oneThread, () =>
             {
                 double norm = 0;
                 for (int step = 0; step < 3; step++)
@@ -158,14 +152,10 @@ public sealed class OptimizerTests
                         optimizer.Step();
                         optimizer.ZeroGrad();
                     }
-                    Assert.All(parameters, p => Assert.All(p.Grad.Data, g => Assert.Equal(0f, g)));
+                    AllGradientsZero(parameters);
                 }
                 return (norm, parameters.Select(p => p.Value.Data).ToArray());
-            }
-            finally
-            {
-                if (oneThread) Parallelism.RestoreThreadLimit(saved);
-            }
+            });
         }
         foreach (bool oneThread in new[] { true, false })
         {
@@ -175,6 +165,23 @@ public sealed class OptimizerTests
             for (int i = 0; i < sizes.Length; i++) Assert.Equal(separate.Values[i], fusedRun.Values[i]);
         }
     }
+
+    /// <summary>Runs <paramref name="body"/> with the engine limited to this thread, or with all its threads.</summary>
+    private static TResult OnThreads<TResult>(bool oneThread, Func<TResult> body)
+    {
+        int saved = oneThread ? Parallelism.LimitThisThreadToOne() : 0;
+        try
+        {
+            return body();
+        }
+        finally
+        {
+            if (oneThread) Parallelism.RestoreThreadLimit(saved);
+        }
+    }
+
+    private static void AllGradientsZero(IEnumerable<Parameter<float>> parameters)
+        => Assert.All(parameters, p => Assert.All(p.Grad.Data, g => Assert.Equal(0f, g)));
 
     [Fact]
     public void ClippingReportsNonFiniteNormsWithoutScalingAndNamesTheParameter()
