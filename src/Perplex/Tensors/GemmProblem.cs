@@ -22,9 +22,9 @@ internal unsafe struct GemmProblem<T> where T : unmanaged
 }
 
 /// <summary>
-/// Cache blocking of the packed GEMM (after Goto and BLIS): all rows of A are packed once per depth block of KC, a
-/// KC×NC block of B is packed to stay in L2, and the micro-kernel holds an MR×KC sliver of A in L1 while the KC×NR
-/// panels of B stream past.
+/// Cache blocking of the packed GEMM (after Goto and BLIS): all rows of op(A) = Aᵀ are packed once per depth block of
+/// KC (a row-major A is read in place), a KC×NC block of B is packed to stay in L2, and the micro-kernel holds an
+/// MR×KC sliver of A in L1 while the KC×NR panels of B stream past.
 /// </summary>
 internal static class GemmBlocking
 {

@@ -5,9 +5,9 @@ namespace Perplex.Tensors;
 
 /// <summary>
 /// The packed, cache-blocked GEMM driver around a register-blocked micro-kernel. Loop nest, outermost first:
-/// depth blocks of KC (pc: pack all rows of Ã once), column blocks of NC (jc: pack a KC×NC block of B̃, sized
-/// for L2), then MR-high (ir) and NR-wide (jr) tiles computed by <typeparamref name="TKernel"/>, so each MR×KC
-/// sliver of Ã stays in L1 while the panels of B̃ stream past. B̃ comes from a <see cref="PackedMatrix{T}"/> when
+/// depth blocks of KC (pc: pack all rows of Ã once, unless a row-major A is read in place), column blocks of NC
+/// (jc: pack a KC×NC block of B̃, sized for L2), then MR-high (ir) and NR-wide (jr) tiles computed by
+/// <typeparamref name="TKernel"/>, so each MR×KC sliver of Ã stays in L1 while the panels of B̃ stream past. B̃ comes from a <see cref="PackedMatrix{T}"/> when
 /// the caller packed it beforehand, is read in place when the product has few rows, and is packed per block otherwise.
 /// Threads: a product with few rows, or very many columns, splits its columns (each thread packs only its own
 /// part of B); otherwise the rows are split and the packed blocks shared: each thread packs its own rows of Ã and
