@@ -7,8 +7,8 @@ namespace Perplex.Tensors;
 /// The packed, cache-blocked GEMM driver around a register-blocked micro-kernel. Loop nest, outermost first:
 /// depth blocks of KC (pc: pack all rows of Ã once, unless a row-major A is read in place), column blocks of NC
 /// (jc: pack a KC×NC block of B̃, sized for L2), then MR-high (ir) and NR-wide (jr) tiles computed by
-/// <typeparamref name="TKernel"/>, so each MR×KC sliver of Ã stays in L1 while the panels of B̃ stream past. B̃ comes from a <see cref="PackedMatrix{T}"/> when
-/// the caller packed it beforehand, is read in place when the product has few rows, and is packed per block otherwise.
+/// <typeparamref name="TKernel"/>, so each MR×KC sliver of Ã stays in L1 while the panels of B̃ stream past.
+/// B̃ comes from a <see cref="PackedMatrix{T}"/> when the caller packed it beforehand, is read in place when the product has few rows, and is packed per block otherwise.
 /// Threads: a product with few rows, or very many columns, splits its columns (each thread packs only its own
 /// part of B); otherwise the rows are split and the packed blocks shared: each thread packs its own rows of Ã and
 /// disjoint panels of each block of B̃. Every path adds the same partial sums in the same order, so the
@@ -129,7 +129,7 @@ internal static unsafe class PackedGemm<T, TKernel>
                     long packing = StepProfile.Start();
                     GemmPacking.PackA(p.TransA, p.A, p.Lda, p.M, ic, mc, pc, kc, MR, a);
                     StepProfile.Stop(packing, p.TransA ? "  inside GEMMs: pack Aᵀ" : "  inside GEMMs: pack A");
-                    Tiles(p, ic, ic + mc, jc, nc, pc, kc, new RowsOfA(a - (nint)ic * kc, kc, 0), b); // sliver ir at a + ir·kc
+                    Tiles(p, ic, ic + mc, jc, nc, pc, kc, new RowsOfA(a - (nint)ic * kc, 0), b);
                 }
             }
         }
@@ -138,7 +138,7 @@ internal static unsafe class PackedGemm<T, TKernel>
     private static int RowPanels(int m) => (m + MR - 1) / MR;
 
     /// <summary>Depth block pc of A's rows, in place.</summary>
-    private static RowsOfA RowsInPlace(in GemmProblem<T> p, int pc) => new(p.A + pc, p.Lda, p.Lda);
+    private static RowsOfA RowsInPlace(in GemmProblem<T> p, int pc) => new(p.A + pc, p.Lda);
 
     /// <summary>
     /// A product with few rows reads each element of B only a few times, so copying B into panels would cost about
@@ -196,8 +196,8 @@ internal static unsafe class PackedGemm<T, TKernel>
     {
         int nr = Math.Min(NR, nc - jr);
         int mr = Math.Min(MR, rowEnd - ir);
-        T* aPanel = (T*)a.Start + ir * a.RowStep;
         nint lda = a.Lda;
+        T* aPanel = (T*)a.Start + ir * (lda == 0 ? kc : lda); // packed: sliver ir/MR starts at (ir/MR)·kc·MR
         bool partial = nr < NR;
         T* bPanel = partial && b.EdgePanel != 0 ? (T*)b.EdgePanel : (T*)b.Start + jr / NR * b.PanelStride;
         nint ldb = partial && b.EdgePanel != 0 ? NR : b.RowStride;
@@ -262,10 +262,10 @@ internal static unsafe class PackedGemm<T, TKernel>
 
     private enum Phase { ColumnSlabs, PackRowsOfA, PackBlockOfB, RowsOfBlock }
 
-    /// <summary>Where the kernel finds the rows of op(A): row ir's sliver at Start + ir·RowStep; Lda 0 = packed, else A's row stride.</summary>
-    private readonly struct RowsOfA(T* start, nint rowStep, nint lda)
+    /// <summary>Where the kernel finds the rows of op(A): Lda 0 = packed slivers of MR rows from Start, else A's rows in place (row stride Lda).</summary>
+    private readonly struct RowsOfA(T* start, nint lda)
     {
-        public readonly nint Start = (nint)start, RowStep = rowStep, Lda = lda;
+        public readonly nint Start = (nint)start, Lda = lda;
     }
 
     /// <summary>Where the kernel finds a block of op(B): panel q starts at Start + q·PanelStride, rows RowStride apart.</summary>
@@ -314,7 +314,7 @@ internal static unsafe class PackedGemm<T, TKernel>
                 case Phase.RowsOfBlock:
                 {
                     var (first, end) = Share(RowPanels(p.M), part);
-                    var a = p.AInPlace ? RowsInPlace(p, Pc) : new RowsOfA((T*)SharedA, Kc, 0);
+                    var a = p.AInPlace ? RowsInPlace(p, Pc) : new RowsOfA((T*)SharedA, 0);
                     Tiles(p, first * MR, Math.Min(p.M, end * MR), Jc, Nc, Pc, Kc, a, new BlockOfB(SharedB, BlockStride, NR));
                     break;
                 }

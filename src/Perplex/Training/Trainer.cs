@@ -33,9 +33,6 @@ public sealed partial class Trainer
     private readonly TokenBatches? _test;
     private readonly PlateauAnnealer _annealer;
 
-    /// <summary>True when the last update cleared the gradients, so the next step need not (false before the first step).</summary>
-    private bool _gradientsAreZero;
-
     /// <summary>Sets up training of <paramref name="model"/> on token streams encoded with <paramref name="vocabulary"/>.</summary>
     public Trainer(NeuralLanguageModel<float> model, Vocabulary vocabulary, int[] train, int[] valid, int[]? test, TrainingOptions options)
         : this(model, vocabulary, train, valid, test, options, new TrainingState { LearningRate = options.LearningRate })
@@ -112,6 +109,7 @@ public sealed partial class Trainer
         int bptt = Options.Bptt, batch = Options.BatchSize;
         var starts = _train.ChunkStarts(bptt).ToArray();
         var watch = new Stopwatch();
+        Model.ZeroGrad(); // from here on, every update leaves the gradients cleared for the next step
         while (State.Epoch <= Options.Epochs)
         {
             if (State.NextChunk == 0)
@@ -128,8 +126,6 @@ public sealed partial class Trainer
                 if (cancellation.IsCancellationRequested) throw Interrupted();
                 var (input, target, length) = _train.GetBatch(starts[c], bptt);
                 watch.Restart();
-                if (!_gradientsAreZero) Model.ZeroGrad();
-                _gradientsAreZero = false;
                 float loss = Model.ForwardBackward(input.Span, target.Span, length, batch);
                 if (!float.IsFinite(loss)) throw Diverged(c, $"the training loss is {loss}");
                 var (norm, clipping) = GradientClipping.Measure(Model.Parameters, Options.Clip);
@@ -137,7 +133,6 @@ public sealed partial class Trainer
                 Optimizer.LearningRate = State.LearningRate;
                 // clipping and the clearing for the next step ride along the update's pass over the gradients
                 Optimizer.Step(clipping, zeroGradients: true);
-                _gradientsAreZero = true;
                 watch.Stop();
 
                 long tokens = (long)length * batch;
