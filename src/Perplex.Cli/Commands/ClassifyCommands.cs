@@ -64,10 +64,19 @@ internal static class ClassifyCommands
         var tokenizer = new Option<string>("--tokenizer") { Description = "Tokens: word (white space), split (words split where letters, jamo, digits and punctuation meet), char (graphemes) or jamo.", DefaultValueFactory = _ => "word" }.AcceptOnlyFromAmong(ClassifierTokenizers.Names);
         var normalization = new Option<string>("--normalization") { Description = "Unicode normalization: nfc, nfd, nfkc, nfkd or none.", DefaultValueFactory = _ => "nfc" }.AcceptOnlyFromAmong("nfc", "nfd", "nfkc", "nfkd", "none");
         var pooling = new Option<string>("--pooling") { Description = "How hidden states become one vector: last (final states), max or mean over all positions.", DefaultValueFactory = _ => "max" }.AcceptOnlyFromAmong(Poolings.Names);
-        var shared = new EncoderTrainingOptions();
-        var command = new Command("train", "Train a sentence classifier (RNN/LSTM/GRU encoder, pooling, linear, softmax).")
+        var ngramWords = new Option<int>("--ngram-words")
         {
-            train, valid, validFraction, save, textColumn, labelColumn, tokenizer, normalization, pooling,
+            Description = "Also train a logistic regression on hashed token n-grams of length 1..N (and --ngram-chars) and mix its log-probabilities with the RNN's, weighted on validation data; 0: none.",
+            DefaultValueFactory = _ => 0,
+        }.AtLeast(0).AtMost(5);
+        var ngramChars = new Option<int>("--ngram-chars") { Description = "Character n-grams of length 1..N for that n-gram model; 0: none.", DefaultValueFactory = _ => 0 }.AtLeast(0).AtMost(8);
+        var ngramBits = new Option<int>("--ngram-bits") { Description = "The n-grams are hashed into 2^N buckets (model file: 2^N × labels floats).", DefaultValueFactory = _ => 22 }.AtLeast(8).AtMost(NGramFeatureConfig.MaxHashBits);
+        var ngramEpochs = new Option<int>("--ngram-epochs") { Description = "AdaGrad passes of the n-gram model.", DefaultValueFactory = _ => 2 }.AtLeast(1);
+        var ngramLr = new Option<double>("--ngram-lr") { Description = "AdaGrad step size of the n-gram model.", DefaultValueFactory = _ => 0.025 }.AtLeast(0);
+        var shared = new EncoderTrainingOptions();
+        var command = new Command("train", "Train a sentence classifier (RNN/LSTM/GRU encoder, pooling, linear, softmax), optionally mixed with an n-gram model.")
+        {
+            train, valid, validFraction, save, textColumn, labelColumn, tokenizer, normalization, pooling, ngramWords, ngramChars, ngramBits, ngramEpochs, ngramLr,
         };
         shared.AddTo(command);
         command.SetAction(result =>
@@ -96,10 +105,19 @@ internal static class ClassifyCommands
             }
             var settings = shared.Training(result);
             var poolingMethod = Poolings.Parse(result.GetValue(pooling)!);
+            NGramFeatureConfig? ngrams = null;
+            if (result.GetValue(ngramWords) + result.GetValue(ngramChars) > 0)
+            {
+                ngrams = new NGramFeatureConfig(result.GetValue(ngramWords), result.GetValue(ngramChars), result.GetValue(ngramBits),
+                    result.GetValue(ngramEpochs), result.GetValue(ngramLr));
+                ngrams.Validate();
+                if (validDocuments is null)
+                    o.WriteLine("note: without validation data the RNN and the n-gram model get equal weight (0.5)");
+            }
             using var ctrlC = EncoderTrainingOptions.CatchCtrlC();
             var (model, outcome) = ConsoleProgress.Run(result.GetValue(CommonOptions.Quiet), progress =>
                 ClassifierTrainer.Train(documents, validDocuments, options,
-                    encoder => new ClassifierConfig(encoder, poolingMethod, tok, norm.ToString().ToLowerInvariant(), textCol, labelCol, options.Dropout),
+                    encoder => new ClassifierConfig(encoder, poolingMethod, tok, norm.ToString().ToLowerInvariant(), textCol, labelCol, options.Dropout, ngrams),
                     settings, result.GetValue(save)!, progress, o, result.GetValue(shared.Resume), ctrlC.Token));
             o.WriteLine(EncoderTrainingOptions.Summary(result.GetValue(save)!, outcome, validDocuments is not null, "accuracy"));
             return outcome.Interrupted ? 130 : 0; // 128 + SIGINT, as shells report an interrupted program
@@ -130,7 +148,18 @@ internal static class ClassifyCommands
             var labeled = Read(result.GetValue(data)!, result.GetValue(textColumn) ?? classifier.Config.TextColumn,
                 result.GetValue(labelColumn) ?? classifier.Config.LabelColumn, classifier.Tokenizer,
                 TextNormalization.Parse(classifier.Config.Normalization), classifier.Labels.ToHashSet(StringComparer.Ordinal), o);
-            var predictions = classifier.Classify(labeled.Documents.Select(d => (IReadOnlyList<string>)d.Tokens).ToList());
+            var documents = labeled.Documents.Select(d => (IReadOnlyList<string>)d.Tokens).ToList();
+            var scores = classifier.Score(documents);
+            var predictions = classifier.Predict(scores);
+            if (classifier.NGrams is not null)
+            {
+                // Show what each part contributes, so the mix is never mistaken for the RNN alone.
+                var ids = classifier.Labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
+                var gold = labeled.Documents.Select(d => ids[d.Label]).ToArray();
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"RNN alone: {scores.Accuracy(gold, 0) * 100:F2}%, n-grams alone: {scores.Accuracy(gold, 1) * 100:F2}%, " +
+                    $"mixed with n-gram weight {classifier.Config.NGramMix:F2}: {scores.Accuracy(gold, classifier.Config.NGramMix) * 100:F2}%"));
+            }
             var report = new ClassificationReport(classifier.Labels);
             for (int i = 0; i < predictions.Length; i++) report.Add(labeled.Documents[i].Label, predictions[i]!.Label);
             o.Write(report.Format());

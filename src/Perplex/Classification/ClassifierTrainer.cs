@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Perplex.Diagnostics;
 using Perplex.Layers;
 using Perplex.Encoders;
@@ -42,11 +43,46 @@ public static class ClassifierTrainer
         log.WriteLine($"classifier: {train.Count:N0} documents, {train.Sum(d => (long)d.Tokens.Count):N0} tokens, labels {string.Join(", ", labels)}, " +
                       $"{tokens.Words.Count:N0} words{(tokens.Chars is null ? "" : $", {tokens.Chars.Count:N0} characters")}, " +
                       $"{model.Network.Parameters.Sum(p => (long)p.Value.Length):N0} parameters");
-        Func<double>? validate = valid is { Count: > 0 } ? () => Accuracy(model, valid) : null;
+        if (model.NGrams is { } ngrams && resumeFrom is null)
+            settings = TrainNGrams(ngrams, train, targets, settings, log);
+        Func<double>? validate = valid is { Count: > 0 } ? () => Validate(model, valid, labelIds, log) : null;
         var outcome = SupervisedTrainer.Run(new Trainable(model.Network, inputs, targets), inputs.Select(i => i.Length).ToList(),
             settings, validate, _ => model.Save(savePath), progress, log,
             new SupervisedCheckpoint(CheckpointPath(savePath), model.SaveCheckpoint), resumeFrom, cancel);
         return (ClassifierModel.Load(savePath), outcome);
+    }
+
+    /// <summary>
+    /// Fits the n-gram model before the network (it takes seconds) and returns <paramref name="settings"/> with its time
+    /// taken off the time limit, so --max-minutes bounds the whole run.
+    /// </summary>
+    private static TrainingSettings TrainNGrams(NGramLogisticRegression ngrams, IReadOnlyList<LabeledDocument> train, int[] targets,
+        TrainingSettings settings, TextWriter log)
+    {
+        var clock = Stopwatch.StartNew();
+        var features = train.Select(d => ngrams.Features(d.Tokens)).ToList();
+        double loss = ngrams.Train(features, targets, settings.Seed ^ 0x96A3UL);
+        var c = ngrams.Config;
+        log.WriteLine($"n-gram model: word 1..{c.WordOrder}-grams, character 1..{c.CharOrder}-grams, {c.Buckets:N0} buckets, " +
+                      $"{features.Average(f => f.Length):F0} features per document, {c.Epochs} epochs, training loss {loss:F4}, {clock.Elapsed.TotalSeconds:F1} s");
+        return settings with { MaxMinutes = settings.MaxMinutes is { } m ? Math.Max(0, m - clock.Elapsed.TotalMinutes) : null };
+    }
+
+    /// <summary>
+    /// Validation accuracy; with an n-gram model, first chooses its weight on these documents (saved with the model) and
+    /// logs the accuracy of each part alone and of the mix.
+    /// </summary>
+    private static double Validate(ClassifierModel model, IReadOnlyList<LabeledDocument> valid, Dictionary<string, int> labelIds, TextWriter log)
+    {
+        var scores = model.Score(valid.Select(d => (IReadOnlyList<string>)d.Tokens).ToList());
+        var gold = valid.Select(d => labelIds.GetValueOrDefault(d.Label, -1)).ToArray();
+        if (model.NGrams is null) return scores.Accuracy(gold, 0);
+        double mix = scores.ChooseMix(gold);
+        model.SetNGramMix(mix);
+        double combined = scores.Accuracy(gold, mix);
+        log.WriteLine($"  validation: RNN alone {scores.Accuracy(gold, 0) * 100:F2}%, n-grams alone {scores.Accuracy(gold, 1) * 100:F2}%, " +
+                      $"mixed {combined * 100:F2}% (n-gram weight {mix:F2})");
+        return combined;
     }
 
     /// <summary>Where training keeps its checkpoint for a model saved at <paramref name="savePath"/>.</summary>

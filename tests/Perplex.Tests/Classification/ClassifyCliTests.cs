@@ -83,6 +83,41 @@ public class ClassifyCliTests
     }
 
     [Fact]
+    public void AnNGramModelIsTrainedMixedReportedSavedAndResumed()
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.txt", Reviews(120, 1));
+        var valid = dir.File("valid.txt", Reviews(40, 2));
+        string[] common = ["classify", "train", "--train", train, "--valid", valid, "--threads", "1", "--ngram-words", "2", "--ngram-chars", "3",
+            "--ngram-bits", "12", "--emsize", "8", "--nhid", "8", "--lr", "0.02", "--batch-size", "8", "--dropout", "0", "--quiet"];
+        string whole = dir.Combine("whole.st"), parts = dir.Combine("parts.st");
+        var trained = Cli.Run([.. common, "--epochs", "4", "--save", whole]);
+        Assert.True(trained.ExitCode == 0, trained.Err);
+        Assert.Contains("n-gram model: word 1..2-grams, character 1..3-grams, 4,096 buckets", trained.Out);
+        Assert.Contains("validation: RNN alone", trained.Out);
+
+        var model = Perplex.Classification.ClassifierModel.Load(whole);
+        Assert.NotNull(model.NGrams);
+        Assert.InRange(model.Config.NGramMix, 0, 1);
+        Assert.Contains(model.NGrams!.Weight.Value.Data, w => w != 0);
+        var eval = Cli.Run("classify", "eval", whole, valid);
+        Assert.True(eval.ExitCode == 0, eval.Err);
+        Assert.Matches(@"RNN alone: \d+\.\d\d%, n-grams alone: \d+\.\d\d%, mixed with n-gram weight (0|1)\.\d\d: 100\.00%", eval.Out);
+        Assert.Contains("accuracy: 100.00% (40/40)", eval.Out);
+
+        // The n-gram model is trained once, before the network; a resumed run reads it from the checkpoint.
+        Assert.Equal(0, Cli.Run([.. common, "--epochs", "2", "--save", parts]).ExitCode);
+        var rest = Cli.Run([.. common, "--epochs", "4", "--save", parts, "--resume", parts + ".ckpt"]);
+        Assert.True(rest.ExitCode == 0, rest.Err);
+        Assert.DoesNotContain("n-gram model:", rest.Out);
+        var a = Perplex.Classification.ClassifierModel.Load(whole + ".ckpt");
+        var b = Perplex.Classification.ClassifierModel.Load(parts + ".ckpt");
+        Assert.Equal(a.NGrams!.Weight.Value.Data, b.NGrams!.Weight.Value.Data);
+        Assert.Equal(a.Config.NGramMix, b.Config.NGramMix);
+        for (int i = 0; i < a.Network.Parameters.Count; i++) Assert.Equal(a.Network.Parameters[i].Value.Data, b.Network.Parameters[i].Value.Data);
+    }
+
+    [Fact]
     public void BadInputGivesOneLineErrors()
     {
         using var dir = new TempDir();
@@ -103,6 +138,7 @@ public class ClassifyCliTests
             (["classify", "train", "--train", train, "--tokenizer", "char", "--char-dim", "8", "--save", model], "needs --tokenizer word"),
             (["classify", "eval", dir.Combine("none.st"), train], "none.st: model file not found"),
             (["classify", "好"], "好"),
+            (["classify", "train", "--train", train, "--ngram-words", "1", "--ngram-bits", "40", "--save", model], "--ngram-bits must be at most 26 (got 40)"),
         };
         Encoders.CliAssert.UserErrors(cases);
     }

@@ -1,0 +1,103 @@
+using Perplex.Classification;
+using Xunit;
+
+namespace Perplex.Tests.Classification;
+
+public class NGramModelTests
+{
+    private static readonly NGramFeatureConfig WordsOnly = new(2, 0), CharsOnly = new(0, 2);
+
+    [Fact]
+    public void FeaturesAreTheDistinctWordAndCharacterNGrams()
+    {
+        // words a, b and the bigram "a b"
+        Assert.Equal(3, NGramBag.Features(["a", "b"], WordsOnly).Length);
+        // " a b ": characters ' ', a, b and bigrams " a", "a ", " b", "b "
+        Assert.Equal(7, NGramBag.Features(["a", "b"], CharsOnly).Length);
+        // a repeated word is one feature
+        Assert.Equal(NGramBag.Features(["a"], new NGramFeatureConfig(1, 0)), NGramBag.Features(["a", "a"], new NGramFeatureConfig(1, 0)));
+        // an emoji outside the BMP is one character, not two UTF-16 halves: ' ', 😀 and their two bigrams
+        Assert.Equal(4, NGramBag.Features(["😀"], CharsOnly).Length);
+    }
+
+    [Fact]
+    public void FeaturesAreSortedInRangeAndTheSameEveryTime()
+    {
+        var config = new NGramFeatureConfig(2, 4, HashBits: 10);
+        var f = NGramBag.Features(["배우", "연기", "최고!"], config);
+        Assert.Equal(f.Order().Distinct(), f);
+        Assert.All(f, x => Assert.InRange(x, 0, config.Buckets - 1));
+        Assert.Equal(f, NGramBag.Features(["배우", "연기", "최고!"], config));
+    }
+
+    [Fact]
+    public void AWordAndTheSameLettersAsCharactersAreDifferentFeatures()
+    {
+        var word = NGramBag.Features(["ab"], new NGramFeatureConfig(1, 0));
+        var chars = NGramBag.Features(["ab"], new NGramFeatureConfig(0, 4));
+        Assert.Empty(word.Intersect(chars));
+    }
+
+    [Fact]
+    public void LogisticRegressionLearnsWordsThatDecideTheLabel()
+    {
+        var random = new Random(3);
+        string[] good = ["좋다", "최고"], bad = ["싫다", "최악"], filler = ["이", "영화", "배우", "정말"];
+        var docs = new List<string[]>();
+        var labels = new List<int>();
+        for (int i = 0; i < 200; i++)
+        {
+            int label = i % 3 == 0 ? 2 : i % 2; // three classes; class 2 has no cue word but two fillers in a row
+            var words = new List<string> { filler[random.Next(4)] };
+            if (label < 2) words.Add((label == 1 ? good : bad)[random.Next(2)]);
+            else words.Add("정말");
+            docs.Add([.. words]);
+            labels.Add(label);
+        }
+        var config = new NGramFeatureConfig(2, 0, HashBits: 12, Epochs: 1);
+        var once = new NGramLogisticRegression(config, 3);
+        var features = docs.Select(once.Features).ToList();
+        double lossAfterOne = once.Train(features, labels, 1);
+        var thrice = new NGramLogisticRegression(config with { Epochs = 3 }, 3);
+        double lossAfterThree = thrice.Train(features, labels, 1);
+        Assert.True(lossAfterThree < lossAfterOne, $"{lossAfterThree} vs {lossAfterOne}");
+
+        Span<float> logp = stackalloc float[3];
+        thrice.LogProbabilities(thrice.Features(["배우", "최고"]), logp);
+        Assert.Equal(1, System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(logp));
+        Assert.Equal(1.0, logp.ToArray().Sum(v => Math.Exp(v)), 5);
+        thrice.LogProbabilities(thrice.Features(["영화", "최악"]), logp);
+        Assert.Equal(0, System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(logp));
+    }
+
+    [Fact]
+    public void TheMixRunsFromTheRnnAloneToTheNGramsAloneAndTheChosenWeightFitsBest()
+    {
+        // three documents, two classes: the RNN is right on the first two, the n-grams on the last two
+        float L(double p) => (float)Math.Log(p);
+        float[] rnn = [L(0.9), L(0.1), L(0.2), L(0.8), L(0.7), L(0.3)];
+        float[] ngram = [L(0.4), L(0.6), L(0.1), L(0.9), L(0.2), L(0.8)];
+        var scores = new ClassifierScores(2, rnn, ngram, [true, true, true]);
+        int[] gold = [0, 1, 1];
+        Span<float> p = stackalloc float[2];
+        scores.Probabilities(0, 0, p);
+        Assert.Equal(0.9, p[0], 5);
+        scores.Probabilities(0, 1, p);
+        Assert.Equal(0.4, p[0], 5);
+        Assert.Equal(2 / 3.0, scores.Accuracy(gold, 0), 9);
+        Assert.Equal(2 / 3.0, scores.Accuracy(gold, 1), 9);
+
+        double mix = scores.ChooseMix(gold);
+        Assert.InRange(mix, 0.05, 0.95); // neither part alone fits these documents best
+        Assert.All(ClassifierScores.MixGrid, m => Assert.True(scores.CrossEntropy(gold, mix) <= scores.CrossEntropy(gold, m)));
+        Assert.Equal(1.0, scores.Accuracy(gold, 0.5), 9);
+        Assert.Equal(0, new ClassifierScores(2, rnn, null, [true, true, true]).ChooseMix(gold));
+    }
+
+    [Fact]
+    public void BadSettingsAreRejectedByName()
+    {
+        Assert.Contains("--ngram-bits", Assert.Throws<PerplexException>(() => new NGramFeatureConfig(1, 0, HashBits: 30).Validate()).Message);
+        Assert.Contains("word order or a character order", Assert.Throws<PerplexException>(() => new NGramFeatureConfig(0, 0).Validate()).Message);
+    }
+}
