@@ -38,6 +38,12 @@ public sealed class Embedding<T> where T : unmanaged, IFloatingPointIeee754<T>
             w.AsSpan(Row(ids[n]) * e, e).CopyTo(output.Slice(n * e, e));
     }
 
+    /// <summary>
+    /// When set, <see cref="Backward"/> also records which rows it wrote, so that whoever sums or clears this gradient
+    /// can visit those rows only (a data-parallel replica's step touches a few hundred of the V rows).
+    /// </summary>
+    internal Perplex.Encoders.TouchedRows? GradientRows { get; set; }
+
     /// <summary>dW[ids[n]] += dy[n] (rows of repeated ids accumulate); <paramref name="dOutput"/> is [ids.Length][E].</summary>
     public void Backward(ReadOnlySpan<int> ids, ReadOnlySpan<T> dOutput)
     {
@@ -48,6 +54,7 @@ public sealed class Embedding<T> where T : unmanaged, IFloatingPointIeee754<T>
             var row = dw.AsSpan(Row(ids[n]) * e, e);
             System.Numerics.Tensors.TensorPrimitives.Add(row, dOutput.Slice(n * e, e), row);
         }
+        GradientRows?.Mark(ids);
     }
 
     private int Row(int id)

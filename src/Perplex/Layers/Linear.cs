@@ -73,13 +73,27 @@ public sealed class Linear<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> dOutput, int rows, Span<T> dInput)
         => Backward(input, dOutput, rows, dInput, biasGradient: true);
 
+    /// <summary>
+    /// When true, backward leaves dW to the caller, who computes it later from the same input and dOutput
+    /// (a data-parallel step does the decoder's dW for all its shares at once, split by output rows).
+    /// </summary>
+    internal bool DeferWeightGradient { get; set; }
+
     /// <summary>The same, leaving db out when <paramref name="biasGradient"/> is false (a fused softmax accumulated it already).</summary>
     internal void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> dOutput, int rows, Span<T> dInput, bool biasGradient)
     {
-        Gemm.Multiply(true, false, OutputSize, InputSize, rows, dOutput, OutputSize, input, InputSize, Weight.Grad.Data, InputSize, true);
+        if (!DeferWeightGradient) WeightGradient(input, dOutput, rows, 0, OutputSize);
         if (biasGradient) RowParallel.AddColumnSums(dOutput, rows, OutputSize, Bias.Grad.Data);
         if (dInput.IsEmpty) return;
         if (Packed is { } packed) Gemm.Multiply(false, rows, dOutput, OutputSize, packed.Plain, dInput, InputSize, false);
         else Gemm.Multiply(false, false, rows, InputSize, OutputSize, dOutput, OutputSize, Weight.Value.Data, InputSize, dInput, InputSize, false);
+    }
+
+    /// <summary>dW[first..first+count) += dOutput[:, first..first+count)ᵀ · input: the rows of dW for those outputs.</summary>
+    internal void WeightGradient(ReadOnlySpan<T> input, ReadOnlySpan<T> dOutput, int rows, int first, int count)
+    {
+        if (count == 0) return;
+        Gemm.Multiply(true, false, count, InputSize, rows, dOutput[first..], OutputSize, input, InputSize,
+            Weight.Grad.Data.AsSpan(first * InputSize), InputSize, true);
     }
 }

@@ -15,6 +15,7 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
 {
     private T[] _logits = [];
     private int[] _tokens = [];
+    private int _lastRows;
 
     private readonly List<Parameter<T>> _parameters = [];
     private readonly SoftmaxCrossEntropy<T> _loss = new();
@@ -140,6 +141,15 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
         return replica;
     }
 
+    /// <summary>The input embedding, whose gradient a data-parallel step sums row by row.</summary>
+    internal Embedding<T> EmbeddingLayer => Embedding;
+
+    /// <summary>d loss / d logits of the last training step, [rows][V] (the softmax overwrote the logits with it).</summary>
+    internal ReadOnlySpan<T> LastLogitGradient => _logits.AsSpan(0, _lastRows * VocabSize);
+
+    /// <summary>The decoder's input in the last forward pass, [rows][H].</summary>
+    internal abstract ReadOnlySpan<T> LastDecoderInput { get; }
+
     /// <summary>The decoder layer, whose packed weights a data-parallel step shares between its replicas.</summary>
     internal Linear<T> DecoderLayer => Decoder;
 
@@ -204,6 +214,7 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     {
         CheckChunk(tokens, steps, batch);
         if (batch != Batch) ResetState(batch);
+        _lastRows = tokens.Length;
         var ids = Workspace.Ensure(ref _tokens, tokens.Length);
         tokens.CopyTo(ids);
         var logits = Workspace.Ensure(ref _logits, tokens.Length * VocabSize);

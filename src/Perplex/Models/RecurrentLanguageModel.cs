@@ -76,6 +76,8 @@ public sealed class RecurrentLanguageModel<T> : NeuralLanguageModel<T> where T :
         StepProfile.Stop(started, "embedding backward");
     }
 
+    internal override ReadOnlySpan<T> LastDecoderInput => _decoderInput.AsSpan(0, _rows * Config.HiddenSize);
+
     private protected override NeuralLanguageModel<T> CreateEmptyReplica() => new RecurrentLanguageModel<T>(Config, seed: 0);
 
     internal override void CopyStreams(NeuralLanguageModel<T> replica, int first, bool toReplica)

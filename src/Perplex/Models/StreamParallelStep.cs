@@ -1,4 +1,5 @@
 using System.Numerics;
+using Perplex.Encoders;
 using Perplex.Layers;
 using Perplex.Tensors;
 using Perplex.Training;
@@ -14,6 +15,11 @@ namespace Perplex.Models;
 /// products are far too small to split. Replica 0 accumulates straight into the master's gradients, so only
 /// S − 1 gradient sets are added. Dropout masks come from generators reseeded from the master's
 /// <see cref="NeuralLanguageModel{T}.Random"/> every step, so a checkpoint of the master resumes exactly.
+/// The decoder's weight gradient dU = Σ_s dZ_sᵀ·H_s is not computed per share and summed: after the shares, each
+/// thread computes its own rows of dU (its part of the vocabulary) from every share's dZ and H, straight into the
+/// master's gradient, which saves adding and clearing a V×H matrix per replica.
+/// An untied embedding's gradient is summed over the rows the replicas' tokens touched only: a step of 700 tokens
+/// touches a few hundred of the V rows, and adding and clearing all V·E numbers was a pass over tens of megabytes.
 /// </summary>
 internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -22,6 +28,9 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
 
     /// <summary>For tests, on the calling thread only: 0 decides automatically, n ≥ 1 cuts every step into min(n, B) shares.</summary>
     [ThreadStatic] internal static int ForcedShards;
+
+    /// <summary>For tests, on the calling thread only: true sums an untied embedding's gradient densely, as any other.</summary>
+    [ThreadStatic] internal static bool DenseEmbeddingSum;
 
     /// <summary>Elements of a gradient added per part of the reduction.</summary>
     private const int ReduceBlock = 1 << 15;
@@ -33,6 +42,9 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
     private Phase _phase;
     private PackedLinearWeights<T>? _decoderPacking;
     private int _callerThread;
+
+    /// <summary>Index of the embedding among the master's parameters when its gradient is summed by rows, else −1.</summary>
+    private int _embeddingIndex = -1;
 
     public StreamParallelStep(NeuralLanguageModel<T> master) => _master = master;
 
@@ -70,6 +82,7 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
         _phase = Phase.PackDecoder;
         ForkJoin.Run(this, 2, shards);
         foreach (var shard in _shards) shard.Model.DecoderLayer.Packed = _decoderPacking;
+        foreach (var shard in _shards) shard.Model.DecoderLayer.DeferWeightGradient = true;
         try
         {
             _phase = Phase.Shares;
@@ -77,11 +90,21 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
         }
         finally
         {
-            foreach (var shard in _shards) shard.Model.DecoderLayer.Packed = null; // the weights change after the step
+            foreach (var shard in _shards)
+            {
+                shard.Model.DecoderLayer.Packed = null; // the weights change after the step
+                shard.Model.DecoderLayer.DeferWeightGradient = false;
+            }
         }
+        _phase = Phase.DecoderWeightGradient;
+        ForkJoin.Run(this, shards, shards);
         _phase = Phase.Reduce;
         ForkJoin.Run(this, shards, shards);
-        for (int s = 1; s < shards; s++) _shards[s].GradientsAreZero = true;
+        for (int s = 1; s < shards; s++)
+        {
+            _shards[s].GradientsAreZero = true;
+            _shards[s].Model.EmbeddingLayer.GradientRows?.Clear();
+        }
 
         double loss = 0;
         for (int s = 0; s < shards; s++)
@@ -103,6 +126,7 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
             {
                 case Phase.PackDecoder: _decoderPacking!.Pack(part, _master.DecoderLayer.Weight.Value.Data); break;
                 case Phase.Shares: RunShard(_shards[part], part); break;
+                case Phase.DecoderWeightGradient: DecoderWeightGradient(part); break;
                 case Phase.Reduce: Reduce(part); break;
             }
             if (started != 0)
@@ -110,6 +134,7 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
                     {
                         Phase.PackDecoder => "data parallel: pack the decoder weight",
                         Phase.Shares => "data parallel: one share (incl. the above)",
+                        Phase.DecoderWeightGradient => "data parallel: decoder dW, rows of the vocabulary",
                         _ => "data parallel: add gradients",
                     })
                     + (Environment.CurrentManagedThreadId == _callerThread ? ", calling thread" : ", worker thread"));
@@ -124,10 +149,28 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
     {
         // replica 0 adds to the master's own gradients; the others start from zero, which the last reduction left
         // unless that step was cut short
-        if (index > 0 && !shard.GradientsAreZero) shard.Model.ZeroGrad();
+        if (index > 0 && !shard.GradientsAreZero)
+        {
+            shard.Model.ZeroGrad();
+            shard.Model.EmbeddingLayer.GradientRows?.Clear();
+        }
         shard.GradientsAreZero = false;
         int n = _steps * shard.Count;
         shard.Loss = shard.Model.ForwardBackwardSum(shard.Tokens.AsSpan(0, n), shard.Targets.AsSpan(0, n), _steps, shard.Count, _normalizer);
+    }
+
+    /// <summary>dU[rows of part] += Σ_s dZ_s[:, rows of part]ᵀ · H_s, shares in order.</summary>
+    private void DecoderWeightGradient(int part)
+    {
+        var decoder = _master.DecoderLayer;
+        int vocab = decoder.OutputSize;
+        int first = (int)((long)vocab * part / _shardCount), end = (int)((long)vocab * (part + 1) / _shardCount);
+        for (int s = 0; s < _shardCount; s++)
+        {
+            var replica = _shards[s].Model;
+            int rows = _steps * _shards[s].Count;
+            decoder.WeightGradient(replica.LastDecoderInput, replica.LastLogitGradient, rows, first, end - first);
+        }
     }
 
     /// <summary>
@@ -145,6 +188,24 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
             for (int s = 1; s < _shardCount; s++)
             {
                 var replica = _shards[s].Model.Parameters[p].Grad.Data.AsSpan(start, length);
+                TP.Add(sum, replica, sum);
+                replica.Clear();
+            }
+        }
+        if (_embeddingIndex < 0) return;
+        // Rows are split between the parts by id, so no two parts write one row; each row still adds the
+        // replicas in share order, as the dense blocks do.
+        var table = parameters[_embeddingIndex].Grad.Data;
+        int width = _master.EmbeddingLayer.EmbeddingSize;
+        for (int s = 1; s < _shardCount; s++)
+        {
+            var replicaEmbedding = _shards[s].Model.EmbeddingLayer;
+            var replicaTable = replicaEmbedding.Weight.Grad.Data;
+            foreach (int row in replicaEmbedding.GradientRows!.Rows)
+            {
+                if (row % _shardCount != part) continue;
+                var sum = table.AsSpan(row * width, width);
+                var replica = replicaTable.AsSpan(row * width, width);
                 TP.Add(sum, replica, sum);
                 replica.Clear();
             }
@@ -167,16 +228,25 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
 
     private void EnsureShards(int count)
     {
+        bool rowsOfEmbedding = !_master.Config.Tied && !DenseEmbeddingSum; // tied, the table's gradient is the decoder's too: dense
         while (_shards.Count < count)
-            _shards.Add(new Shard(_master.CreateReplica(shareGradients: _shards.Count == 0)));
+        {
+            var replica = _master.CreateReplica(shareGradients: _shards.Count == 0);
+            if (_shards.Count > 0 && rowsOfEmbedding) replica.EmbeddingLayer.GradientRows = new TouchedRows(_master.VocabSize);
+            _shards.Add(new Shard(replica));
+        }
         if (_reduceBlocks.Count > 0) return;
         var parameters = _master.Parameters;
+        if (rowsOfEmbedding) _embeddingIndex = parameters.ToList().IndexOf(_master.EmbeddingLayer.Weight);
+        // untied, the decoder weight's gradient is written to the master's directly; tied, it is the embedding's too
+        int decoderIndex = _master.Config.Tied ? -1 : parameters.ToList().IndexOf(_master.DecoderLayer.Weight);
         for (int p = 0; p < parameters.Count; p++)
-            for (int start = 0; start < parameters[p].Grad.Length; start += ReduceBlock)
-                _reduceBlocks.Add((p, start, Math.Min(ReduceBlock, parameters[p].Grad.Length - start)));
+            if (p != _embeddingIndex && p != decoderIndex)
+                for (int start = 0; start < parameters[p].Grad.Length; start += ReduceBlock)
+                    _reduceBlocks.Add((p, start, Math.Min(ReduceBlock, parameters[p].Grad.Length - start)));
     }
 
-    private enum Phase { PackDecoder, Shares, Reduce }
+    private enum Phase { PackDecoder, Shares, DecoderWeightGradient, Reduce }
 
     /// <summary>One share: its replica, its streams, its token ids and its loss.</summary>
     private sealed class Shard(NeuralLanguageModel<T> model)

@@ -93,6 +93,8 @@ public sealed class WindowLanguageModel<T> : NeuralLanguageModel<T> where T : un
         Embedding.Backward(_contextIds.AsSpan(0, n * Config.Window), dHiddenInput);
     }
 
+    internal override ReadOnlySpan<T> LastDecoderInput => _decoderInput.AsSpan(0, _rows * Config.HiddenSize);
+
     private protected override NeuralLanguageModel<T> CreateEmptyReplica() => new WindowLanguageModel<T>(Config, seed: 0);
 
     internal override void CopyStreams(NeuralLanguageModel<T> replica, int first, bool toReplica)

@@ -91,6 +91,25 @@ public class ThreadCountTests
     }
 
     [Theory]
+    [InlineData(ModelKind.Lstm, 2)]
+    [InlineData(ModelKind.Window, 3)]
+    public void SummingTheEmbeddingGradientByTouchedRows_EqualsSummingItDensely_BitForBit(ModelKind kind, int shards)
+    {
+        var byRows = TwoSteps(kind, shards, update: true);
+        StreamParallelStep<float>.DenseEmbeddingSum = true;
+        try
+        {
+            var dense = TwoSteps(kind, shards, update: true);
+            Assert.Equal(dense.Losses, byRows.Losses);
+            for (int p = 0; p < dense.Grads.Length; p++) Assert.Equal(dense.Grads[p], byRows.Grads[p]);
+        }
+        finally
+        {
+            StreamParallelStep<float>.DenseEmbeddingSum = false;
+        }
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void SplitTrainingSteps_AfterAnUpdate_EqualTheWholeSteps(bool tied)
