@@ -22,8 +22,8 @@ public sealed class NGramLogisticRegression
         config.Validate();
         Config = config;
         ClassCount = classes;
-        Weight = new Parameter<float>("ngram.weight", config.Buckets, classes);
-        Bias = new Parameter<float>("ngram.bias", classes);
+        Weight = Parameter<float>.WithoutGradient("ngram.weight", config.Buckets, classes);
+        Bias = Parameter<float>.WithoutGradient("ngram.bias", classes);
     }
 
     /// <summary>Feature settings.</summary>

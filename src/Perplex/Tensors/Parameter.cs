@@ -34,6 +34,17 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>
+    /// A parameter that is fitted by its own procedure rather than by backpropagation, so it carries an empty
+    /// gradient instead of a second table of its size (the n-gram model's 2^22-row weights).
+    /// </summary>
+    internal static Parameter<T> WithoutGradient(string name, params int[] shape)
+    {
+        var p = new Parameter<T>(name, 0);
+        p.Value = new Tensor<T>(shape);
+        return p;
+    }
+
+    /// <summary>
     /// Makes this parameter use <paramref name="source"/>'s value tensor (and its gradient tensor when
     /// <paramref name="shareGradient"/>): how a data-parallel replica of a model reads the one set of weights.
     /// </summary>

@@ -61,6 +61,7 @@ public class NGramModelTests
         var thrice = new NGramLogisticRegression(config with { Epochs = 3 }, 3);
         double lossAfterThree = thrice.Train(features, labels, 1);
         Assert.True(lossAfterThree < lossAfterOne, $"{lossAfterThree} vs {lossAfterOne}");
+        Assert.Equal(0, thrice.Weight.Grad.Length); // fitted by AdaGrad here, so no gradient table of the weights' size
 
         Span<float> logp = stackalloc float[3];
         thrice.LogProbabilities(thrice.Features(["배우", "최고"]), logp);
