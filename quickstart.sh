@@ -34,3 +34,9 @@ echo
 echo "== vanishing gradients: sigmoid RNN vs LSTM (short run; see docs/gradflow.md for the full lab)"
 perplex gradflow --text examples/data/shakespeare.txt --model RNN_SIGMOID LSTM --steps 30 --train-updates 0 \
     --plot out/gradflow.png --quiet | tail -n 4
+
+echo "== Korean sentiment: a BiLSTM classifier mixed with an n-gram model, on 3,000 NSMC reviews (the full run: docs/applications.md)"
+perplex classify train --train examples/data/nsmc-train-3k.tsv --valid-fraction 0.1 --tokenizer split --pooling mean \
+    --emsize 64 --nhid 64 --epochs 4 --dropout 0.5 --ngram-words 2 --ngram-chars 3 --ngram-bits 18 --seed 1 --save out/nsmc.st --quiet | tail -n 1
+perplex classify eval out/nsmc.st examples/data/nsmc-test-1k.tsv | head -n 2
+perplex classify out/nsmc.st "이 영화 정말 재밌다" "시간 아깝다"
