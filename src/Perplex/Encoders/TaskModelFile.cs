@@ -49,7 +49,15 @@ internal static class TaskModelFile
                 throw new PerplexException($"the {task} configuration is not valid: {e.Message}", path);
             }
             encoderOf(config).Validate(path);
-            var model = create(config, tokens, labels);
+            TModel model;
+            try
+            {
+                model = create(config, tokens, labels);
+            }
+            catch (PerplexException e) when (e.FilePath is null)
+            {
+                throw new PerplexException($"the {task} configuration is not valid: {e.Problem}", path, inner: e);
+            }
             ModelFile.LoadParameters(reader, parameters(model));
             return model;
         }

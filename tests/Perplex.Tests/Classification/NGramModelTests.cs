@@ -96,6 +96,37 @@ public class NGramModelTests
     }
 
     [Fact]
+    public void AModelFileWithABadNGramSettingOrWithoutItsTableIsAClearError()
+    {
+        using var dir = new TempDir();
+        var tokens = Perplex.Encoders.TokenEncoder.Build([["좋다", "영화"], ["싫다"]], 1, null, withChars: false);
+        var encoder = new Perplex.Encoders.SequenceEncoderConfig(Perplex.Layers.RecurrentCell.Lstm, tokens.Words.Count, 4, 4);
+        var config = new ClassifierConfig(encoder, Pooling.Max, "word", "nfc", "document", "label", 0, new NGramFeatureConfig(1, 2, HashBits: 8));
+        var path = dir.Combine("m.st");
+        new ClassifierModel(config, tokens, ["0", "1"]).Save(path);
+        Assert.NotNull(ClassifierModel.Load(path).NGrams);
+
+        (Dictionary<string, string> Metadata, List<Perplex.Serialization.NamedTensor> Tensors) Contents()
+        {
+            using var reader = Perplex.Serialization.SafetensorsReader.Open(path);
+            return (new Dictionary<string, string>(reader.Metadata),
+                reader.Entries.Select(e => Perplex.Serialization.NamedTensor.From(e.Name, reader.Read<float>(e.Name))).ToList());
+        }
+        var (metadata, tensors) = Contents();
+        var json = metadata[Perplex.Serialization.ModelFile.ConfigKey];
+        Assert.Contains("\"hash_bits\":8", json);
+        metadata[Perplex.Serialization.ModelFile.ConfigKey] = json.Replace("\"hash_bits\":8", "\"hash_bits\":40");
+        Perplex.Serialization.SafetensorsWriter.WriteFile(path, tensors, metadata);
+        var e = Assert.Throws<PerplexException>(() => ClassifierModel.Load(path));
+        Assert.Equal(path, e.FilePath);
+        Assert.Contains("must be between 8 and 26 (got 40)", e.Message);
+
+        metadata[Perplex.Serialization.ModelFile.ConfigKey] = json;
+        Perplex.Serialization.SafetensorsWriter.WriteFile(path, tensors.Where(t => t.Name != "ngram.weight").ToList(), metadata);
+        Assert.Contains("ngram.weight", Assert.Throws<PerplexException>(() => ClassifierModel.Load(path)).Message);
+    }
+
+    [Fact]
     public void BadSettingsAreRejectedByName()
     {
         Assert.Contains("--ngram-bits", Assert.Throws<PerplexException>(() => new NGramFeatureConfig(1, 0, HashBits: 30).Validate()).Message);
