@@ -105,6 +105,12 @@ public static class SupervisedTrainer
             log.WriteLine($"epoch {epoch}{why}: train loss {trainLoss:F4}" +
                 (validate is null ? "" : $", valid {score * 100:F2}%") +
                 $", {Seconds():F0} s{(improved ? ", saved" : $", lr now {learningRate:G3}")}");
+            // epoch − bestEpoch is also what a resumed run sees, so early stopping survives a resume
+            if (validate is not null && settings.Patience is { } patience && !stopped && epoch < settings.Epochs && epoch - bestEpoch >= patience)
+            {
+                log.WriteLine($"stopping early: no better validation score in the last {patience} epoch{(patience == 1 ? "" : "s")} (--patience)");
+                break;
+            }
         }
         return new TrainingOutcome(bestScore, bestEpoch, epoch, Seconds(), cancel.IsCancellationRequested);
     }

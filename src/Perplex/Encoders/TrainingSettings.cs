@@ -11,6 +11,7 @@ namespace Perplex.Encoders;
 /// <param name="Threads">Copies of the network that train on parts of each batch at once, one per thread
 /// (data parallelism, <c>--threads</c>); 1 trains on one thread.</param>
 /// <param name="MaxMinutes">Stop after this much wall-clock training time (the epoch in progress is validated and kept if better); null for no limit.</param>
+/// <param name="Patience">Stop after this many epochs in a row without a better validation score (early stopping); null never stops early.</param>
 public sealed record TrainingSettings(
     int Epochs = 10, double LearningRate = 1e-3, int BatchSize = 32, double Clip = 5, ulong Seed = 1,
-    string Optimizer = "adam", double LearningRateDecay = 2, double? MaxMinutes = null, int Threads = 1);
+    string Optimizer = "adam", double LearningRateDecay = 2, double? MaxMinutes = null, int Threads = 1, int? Patience = null);

@@ -118,6 +118,26 @@ public class ClassifyCliTests
     }
 
     [Fact]
+    public void PatienceStopsARunThatNoLongerImproves()
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.txt", Reviews(60, 1));
+        var valid = dir.File("valid.txt", Reviews(20, 2));
+        // with a learning rate of 0 the weights never change, so no epoch after the first is better
+        string[] args = ["classify", "train", "--train", train, "--valid", valid, "--save", dir.Combine("m.st"), "--emsize", "4", "--nhid", "4",
+            "--lr", "0", "--epochs", "6", "--quiet"];
+        var patient = Cli.Run([.. args, "--patience", "2"]);
+        Assert.True(patient.ExitCode == 0, patient.Err);
+        Assert.Contains("epoch 3:", patient.Out);
+        Assert.DoesNotContain("epoch 4:", patient.Out);
+        Assert.Contains("stopping early: no better validation score in the last 2 epochs", patient.Out);
+        Assert.Contains("(epoch 1)", patient.Out);
+        var unlimited = Cli.Run(args);
+        Assert.Contains("epoch 6:", unlimited.Out);
+        Assert.DoesNotContain("stopping early", unlimited.Out);
+    }
+
+    [Fact]
     public void BadInputGivesOneLineErrors()
     {
         using var dir = new TempDir();
