@@ -119,13 +119,9 @@ public sealed class ClassifierModel
         var nonEmpty = Enumerable.Range(0, documents.Count).Where(i => scored[i]).ToList();
         foreach (var batch in LengthBatches.Create(nonEmpty.Select(i => documents[i].Count).ToList(), batchSize))
         {
-            var probabilities = Network.Probabilities(batch.Select(j => Tokens.Encode(documents[nonEmpty[j]])).ToList());
+            var logits = Network.Logits(batch.Select(j => Tokens.Encode(documents[nonEmpty[j]])).ToList());
             for (int k = 0; k < batch.Length; k++)
-            {
-                var target = rnn.AsSpan(nonEmpty[batch[k]] * classes, classes);
-                TP.Log(probabilities.AsSpan(k * classes, classes), target);
-                TP.Max(target, -80f, target); // a probability that underflowed to 0 stays finite
-            }
+                Kernels.LogSoftmax(logits.Slice(k * classes, classes), 1, classes, rnn.AsSpan(nonEmpty[batch[k]] * classes, classes));
         }
         if (NGrams is { } model)
             foreach (int d in nonEmpty)

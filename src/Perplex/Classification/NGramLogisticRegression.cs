@@ -48,7 +48,7 @@ public sealed class NGramLogisticRegression
     public void LogProbabilities(int[] features, Span<float> logProbabilities)
     {
         Logits(features, logProbabilities);
-        LogSoftmax(logProbabilities);
+        Kernels.LogSoftmax<float>(logProbabilities, 1, ClassCount, logProbabilities);
     }
 
     /// <summary>
@@ -100,15 +100,5 @@ public sealed class NGramLogisticRegression
     {
         squares += gradient * gradient;
         weight -= lr * gradient / MathF.Sqrt(squares + Epsilon);
-    }
-
-    /// <summary>In-place log-softmax.</summary>
-    internal static void LogSoftmax(Span<float> z)
-    {
-        float max = TP.Max(z);
-        float sum = 0;
-        foreach (float v in z) sum += MathF.Exp(v - max);
-        float log = max + MathF.Log(sum);
-        for (int k = 0; k < z.Length; k++) z[k] -= log;
     }
 }
