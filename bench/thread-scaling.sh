@@ -1,6 +1,8 @@
 #!/bin/bash
 # Two threads against one, alternating so both see the same load: ROUNDS rounds of `perplex bench lm --threads 1`
 # then `--threads 2` (LSTM 2×H, V=10000, bptt 35, batch 20), then the per-round ratios and their median.
+# (`perplex bench lm --threads 2 --against-one-thread` compares the two inside one process, in alternating one-second
+# blocks, which the drifting load of a shared machine disturbs less than separate runs.)
 # Usage: bench/thread-scaling.sh [rounds (4)] [H (200)] [seconds per run (10)]   (from the repository root)
 set -eu
 ROUNDS=${1:-4}; H=${2:-200}; SECS=${3:-10}

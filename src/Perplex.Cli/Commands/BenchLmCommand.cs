@@ -25,24 +25,31 @@ internal static class BenchLmCommand
         var batch = new Option<int>("--batch-size") { Description = "Parallel streams.", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var dropout = new Option<double>("--dropout") { Description = "Dropout (the reference figures use 0).", DefaultValueFactory = _ => 0 }.AtLeast(0).AtMost(0.99);
         var threads = BenchCommands.CreateThreadsOption();
-        var seconds = BenchCommands.CreateSecondsOption(20, "How long to train (after 3 warm-up steps).");
+        var seconds = BenchCommands.CreateSecondsOption(20, "How long to measure, after the warm-up.");
+        var warmupSeconds = new Option<double>("--warmup") { Description = "Seconds of training before measuring (at least 3 steps), so the JIT's optimised code is in place.", DefaultValueFactory = _ => 3.0 }.AtLeast(0);
+        var againstOne = new Option<bool>("--against-one-thread")
+        {
+            Description = "Alternate blocks of about a second on one thread and on --threads threads, and print both rates and their ratio: "
+                + "the load of a shared machine drifts over tens of seconds, so separate runs compare different conditions.",
+        };
         var profile = new Option<bool>("--profile") { Description = "Also time every GEMM shape of the step and print where the step's time goes." };
         var command = new Command("lm", "Training speed of a language model on random tokens: tokens/s, tokens per CPU-second and model FLOP utilization.")
         {
-            model, emsize, nhid, nlayers, vocab, bptt, batch, dropout, threads, seconds, profile,
+            model, emsize, nhid, nlayers, vocab, bptt, batch, dropout, threads, seconds, warmupSeconds, againstOne, profile,
         };
         command.SetAction(result =>
         {
             var o = result.InvocationConfiguration.Output;
             int n = result.GetValue(threads);
             if (n < 1) throw new PerplexException($"--threads must be at least 1, got {n}");
+            if (result.GetValue(againstOne) && n < 2) throw new PerplexException("--against-one-thread needs --threads 2 or more");
             Parallelism.MaxThreads = n;
             var kind = LanguageModelConfig.ParseKind(result.GetValue(model)!);
             var config = new LanguageModelConfig(kind, result.GetValue(vocab), result.GetValue(emsize), result.GetValue(nhid),
                 result.GetValue(nlayers), result.GetValue(dropout), false, kind == ModelKind.Window ? 5 : 0);
             config.Validate();
             int steps = result.GetValue(bptt), streams = result.GetValue(batch);
-            double budget = result.GetValue(seconds);
+            double budget = result.GetValue(seconds), warmup = result.GetValue(warmupSeconds);
             if (!(budget > 0)) throw new PerplexException($"--seconds must be positive, got {budget}");
 
             var peak = MachinePeak.MeasureBest(1, 2); // best of 5: a run the OS interrupted would understate the peak
@@ -62,13 +69,29 @@ internal static class BenchLmCommand
                 sgd.Step(clipping, zeroGradients: true); // as the trainer does
                 StepProfile.Stop(started, "SGD step (+ clip scaling, zeroing the gradients)");
             }
-            for (int i = 0; i < 3; i++) Step();
+            // .NET compiles hot methods again, optimised, in a background thread during the first seconds; measuring
+            // then would count that compilation and, with every core busy, the steps it stalls.
+            var warm = Stopwatch.StartNew();
+            for (int i = 0; i < 3 || warm.Elapsed.TotalSeconds < warmup; i++)
+            {
+                if (result.GetValue(againstOne)) Parallelism.MaxThreads = i % 2 == 0 ? n : 1; // both paths get compiled
+                Step();
+            }
+            Parallelism.MaxThreads = n;
             count = 0;
+            if (result.GetValue(againstOne))
+            {
+                var blocks = ThreadComparison.Measure(Step, n, budget);
+                double flopsPerToken = ModelFlops.TrainingPerToken(config), tokens = (double)steps * streams;
+                ThreadComparison.Print(o, blocks, n, tokens, flopsPerToken, peak.GflopsPerCpuSecond);
+                return 0;
+            }
             var process = Process.GetCurrentProcess();
             process.Refresh();
             var cpu0 = process.TotalProcessorTime;
             double mainCpu0 = StepProfile.CallingThreadCpuSeconds();
             var times = new List<double>();
+            int gc0 = GC.CollectionCount(0);
             StepProfile.Reset();
             StepProfile.Enabled = result.GetValue(profile);
             var wall = Stopwatch.StartNew();
@@ -92,6 +115,7 @@ internal static class BenchLmCommand
             var inv = CultureInfo.InvariantCulture;
             o.WriteLine(string.Create(inv, $"perplex {LanguageModelConfig.KindName(kind)} {config.EmbeddingSize}/{config.HiddenSize}x{config.Layers} V={config.VocabSize} bptt {steps} batch {streams} threads {n}: {count} steps in {wallSeconds:F1} s"));
             o.WriteLine(string.Create(inv, $"train tokens/s: {tokensPerSecond:F1} (median step: {medianTokensPerSecond:F1})"));
+            o.WriteLine(string.Create(inv, $"step times: fastest {1000 * times[0]:F1} ms, median {1000 * times[times.Count / 2]:F1}, 90th percentile {1000 * times[times.Count * 9 / 10]:F1}, slowest {1000 * times[^1]:F1}; GC collections: {GC.CollectionCount(0) - gc0} (gen 0)"));
             o.WriteLine(string.Create(inv, $"tokens per CPU-second: {tokensPerCpuSecond:F1} (the process used {cpuSeconds / wallSeconds:F2} cores on average)"));
             o.WriteLine(string.Create(inv, $"FLOPs per token (GEMMs, forward + backward): {flops / 1e6:F2} M"));
             o.WriteLine(string.Create(inv, $"FMA peak of one core: {peak.GflopsPerCpuSecond:F1} GFLOP/s ({peak.VectorBits}-bit)"));

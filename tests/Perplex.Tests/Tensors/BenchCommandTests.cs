@@ -35,4 +35,54 @@ public class BenchCommandTests
         Assert.Equal(CliRunner.UserErrorExitCode, exit);
         Assert.Contains("--threads must be at least 1", error);
     }
+    [Fact]
+    public void LmAgainstOneThreadNeedsSeveralThreads()
+    {
+        var (exit, _, error) = Run("bench", "lm", "--threads", "1", "--against-one-thread");
+        Assert.Equal(CliRunner.UserErrorExitCode, exit);
+        Assert.Contains("--against-one-thread needs --threads 2 or more", error);
+    }
+
+    [Fact]
+    public void ThreadComparison_AlternatesOneAndSeveralThreads_InPairs_UntilBothHadTheirTime()
+    {
+        int saved = Perplex.Tensors.Parallelism.MaxThreads;
+        try
+        {
+            var seen = new List<int>();
+            var blocks = ThreadComparison.Measure(() => { seen.Add(Perplex.Tensors.Parallelism.MaxThreads); Thread.Sleep(2); }, 3, 0.05, blockSeconds: 0.01);
+            Assert.True(blocks.Count >= 2 && blocks.Count % 2 == 0);
+            for (int i = 0; i < blocks.Count; i++) Assert.Equal(i % 2 == 0 ? 1 : 3, blocks[i].Threads);
+            Assert.True(blocks.Where(b => b.Threads == 1).Sum(b => b.WallSeconds) >= 0.05);
+            Assert.True(blocks.Where(b => b.Threads == 3).Sum(b => b.WallSeconds) >= 0.05);
+            Assert.Equal(blocks.Sum(b => b.Steps), seen.Count);
+            // the steps of each block ran at that block's thread count
+            int next = 0;
+            foreach (var b in blocks)
+                for (int s = 0; s < b.Steps; s++) Assert.Equal(b.Threads, seen[next++]);
+            Assert.Equal(3, Perplex.Tensors.Parallelism.MaxThreads);
+        }
+        finally
+        {
+            Perplex.Tensors.Parallelism.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
+    public void ThreadComparison_ReportsRatesOverAllBlocks_AndTheMedianPair()
+    {
+        var blocks = new List<ThreadComparison.Block>
+        {
+            new(1, 10, 1.0, 1.0), new(2, 18, 1.0, 2.0),   // pair ratio 1.8
+            new(1, 10, 2.0, 2.0), new(2, 10, 1.0, 2.0),   // pair ratio 2.0
+            new(1, 10, 1.0, 1.0), new(2, 10, 1.0, 2.0),   // pair ratio 1.0
+        };
+        var o = new StringWriter();
+        ThreadComparison.Print(o, blocks, 2, tokensPerStep: 100, flopsPerToken: 1e9, peakGflops: 1000);
+        string text = o.ToString();
+        // 1 thread: 3,000 tokens in 4 s; 2 threads: 3,800 tokens in 3 s
+        Assert.Contains("1 thread: 750.0 tokens/s, model FLOP utilization 75.0 % of 1 core", text);
+        Assert.Contains("2 threads: 1266.7 tokens/s, model FLOP utilization 63.3 % of 2 cores (2.00 cores used)", text);
+        Assert.Contains("2 threads ÷ 1 thread: 1.689x over all blocks; per pair of neighbouring blocks: lowest 1.00, median 1.80, highest 2.00", text);
+    }
 }
