@@ -43,6 +43,7 @@ internal static class BenchLmCommand
             int n = result.GetValue(threads);
             if (n < 1) throw new PerplexException($"--threads must be at least 1, got {n}");
             if (result.GetValue(againstOne) && n < 2) throw new PerplexException("--against-one-thread needs --threads 2 or more");
+            if (result.GetValue(againstOne) && result.GetValue(profile)) throw new PerplexException("--profile cannot be combined with --against-one-thread");
             Parallelism.MaxThreads = n;
             var kind = LanguageModelConfig.ParseKind(result.GetValue(model)!);
             var config = new LanguageModelConfig(kind, result.GetValue(vocab), result.GetValue(emsize), result.GetValue(nhid),

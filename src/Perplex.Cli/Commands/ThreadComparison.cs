@@ -59,10 +59,11 @@ internal static class ThreadComparison
         for (int i = 0; i + 1 < blocks.Count; i += 2)
             pairs.Add(blocks[i + 1].Steps / blocks[i + 1].WallSeconds / (blocks[i].Steps / blocks[i].WallSeconds));
         pairs.Sort();
+        double median = pairs.Count % 2 == 1 ? pairs[pairs.Count / 2] : (pairs[pairs.Count / 2 - 1] + pairs[pairs.Count / 2]) / 2;
         o.WriteLine(string.Create(inv, $"alternating blocks: {one.Count} on 1 thread, {many.Count} on {threads} threads"));
         o.WriteLine(string.Create(inv, $"1 thread: {oneRate:F1} tokens/s, model FLOP utilization {Mfu(oneRate, 1):F1} % of 1 core ({Cores(one):F2} cores used)"));
         o.WriteLine(string.Create(inv, $"{threads} threads: {manyRate:F1} tokens/s, model FLOP utilization {Mfu(manyRate, threads):F1} % of {threads} cores ({Cores(many):F2} cores used)"));
         o.WriteLine(string.Create(inv, $"{threads} threads ÷ 1 thread: {manyRate / oneRate:F3}x over all blocks; per pair of neighbouring blocks: " +
-            $"lowest {pairs[0]:F2}, median {pairs[pairs.Count / 2]:F2}, highest {pairs[^1]:F2}"));
+            $"lowest {pairs[0]:F2}, median {median:F2}, highest {pairs[^1]:F2}"));
     }
 }

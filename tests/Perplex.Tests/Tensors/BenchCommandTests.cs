@@ -41,6 +41,9 @@ public class BenchCommandTests
         var (exit, _, error) = Run("bench", "lm", "--threads", "1", "--against-one-thread");
         Assert.Equal(CliRunner.UserErrorExitCode, exit);
         Assert.Contains("--against-one-thread needs --threads 2 or more", error);
+        (exit, _, error) = Run("bench", "lm", "--threads", "2", "--against-one-thread", "--profile");
+        Assert.Equal(CliRunner.UserErrorExitCode, exit);
+        Assert.Contains("--profile cannot be combined with --against-one-thread", error);
     }
 
     [Fact]
@@ -77,6 +80,7 @@ public class BenchCommandTests
             new(1, 10, 2.0, 2.0), new(2, 10, 1.0, 2.0),   // pair ratio 2.0
             new(1, 10, 1.0, 1.0), new(2, 10, 1.0, 2.0),   // pair ratio 1.0
         };
+        // an odd number of pairs: the middle one
         var o = new StringWriter();
         ThreadComparison.Print(o, blocks, 2, tokensPerStep: 100, flopsPerToken: 1e9, peakGflops: 1000);
         string text = o.ToString();
@@ -84,5 +88,11 @@ public class BenchCommandTests
         Assert.Contains("1 thread: 750.0 tokens/s, model FLOP utilization 75.0 % of 1 core", text);
         Assert.Contains("2 threads: 1266.7 tokens/s, model FLOP utilization 63.3 % of 2 cores (2.00 cores used)", text);
         Assert.Contains("2 threads ÷ 1 thread: 1.689x over all blocks; per pair of neighbouring blocks: lowest 1.00, median 1.80, highest 2.00", text);
+
+        // an even number: the mean of the two middle ones (1.8 and 2.0)
+        blocks.AddRange([new(1, 10, 1.0, 1.0), new(2, 30, 1.0, 2.0)]); // pair ratio 3.0
+        o = new StringWriter();
+        ThreadComparison.Print(o, blocks, 2, tokensPerStep: 100, flopsPerToken: 1e9, peakGflops: 1000);
+        Assert.Contains("lowest 1.00, median 1.90, highest 3.00", o.ToString());
     }
 }
