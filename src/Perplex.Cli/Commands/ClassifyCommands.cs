@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Perplex.Classification;
+using Perplex.Encoders;
 using Perplex.Evaluation;
 using Perplex.Layers;
 using Perplex.Text;
@@ -73,10 +74,19 @@ internal static class ClassifyCommands
         var ngramBits = new Option<int>("--ngram-bits") { Description = "The n-grams are hashed into 2^N buckets (model file: 2^N × labels floats).", DefaultValueFactory = _ => 22 }.AtLeast(8).AtMost(NGramFeatureConfig.MaxHashBits);
         var ngramEpochs = new Option<int>("--ngram-epochs") { Description = "AdaGrad passes of the n-gram model.", DefaultValueFactory = _ => 2 }.AtLeast(1);
         var ngramLr = new Option<double>("--ngram-lr") { Description = "AdaGrad step size of the n-gram model.", DefaultValueFactory = _ => 0.025 }.AtLeast(0);
+        var pretrainText = new Option<string?>("--pretrain-text")
+        {
+            Description = "Unlabeled text, one document per line: the encoder is first trained on it as a language model (forward states predict the next word, "
+                + "backward states the previous one), within --max-minutes. Leave out any document you evaluate on.",
+        };
+        var pretrainWords = new Option<int>("--pretrain-words") { Description = "Word ids the language model predicts one by one (the most frequent; the rest are one class).", DefaultValueFactory = _ => 5000 }.AtLeast(4);
+        var pretrainEpochs = new Option<int>("--pretrain-epochs") { Description = "Passes over --pretrain-text.", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var pretrainMinutes = new Option<double?>("--pretrain-minutes") { Description = "Stop pretraining after this many minutes (they count against --max-minutes)." }.AtLeast(0);
         var shared = new EncoderTrainingOptions();
         var command = new Command("train", "Train a sentence classifier (RNN/LSTM/GRU encoder, pooling, linear, softmax), optionally mixed with an n-gram model.")
         {
             train, valid, validFraction, save, textColumn, labelColumn, tokenizer, normalization, pooling, ngramWords, ngramChars, ngramBits, ngramEpochs, ngramLr,
+            pretrainText, pretrainWords, pretrainEpochs, pretrainMinutes,
         };
         shared.AddTo(command);
         command.SetAction(result =>
@@ -114,11 +124,20 @@ internal static class ClassifyCommands
                 if (validDocuments is null)
                     o.WriteLine("note: without validation data the RNN and the n-gram model get equal weight (0.5)");
             }
+            PretrainingData? pretraining = null;
+            if (result.GetValue(pretrainText) is { } pretrainPath)
+            {
+                var tokenize = ClassifierTokenizers.Create(tok);
+                var texts = Utf8LineReader.ReadLines(pretrainPath).Select(l => (IReadOnlyList<string>)tokenize.Tokenize(TextNormalization.Normalize(l.Text, norm)))
+                    .Where(t => t.Count > 0).ToList();
+                if (texts.Count == 0) throw new PerplexException("no text to pretrain on", pretrainPath);
+                pretraining = new PretrainingData(texts, result.GetValue(pretrainWords), result.GetValue(pretrainEpochs), result.GetValue(pretrainMinutes));
+            }
             using var ctrlC = EncoderTrainingOptions.CatchCtrlC();
             var (model, outcome) = ConsoleProgress.Run(result.GetValue(CommonOptions.Quiet), progress =>
                 ClassifierTrainer.Train(documents, validDocuments, options,
                     encoder => new ClassifierConfig(encoder, poolingMethod, tok, norm.ToString().ToLowerInvariant(), textCol, labelCol, options.Dropout, ngrams),
-                    settings, result.GetValue(save)!, progress, o, result.GetValue(shared.Resume), ctrlC.Token));
+                    settings, result.GetValue(save)!, progress, o, result.GetValue(shared.Resume), ctrlC.Token, pretraining));
             o.WriteLine(EncoderTrainingOptions.Summary(result.GetValue(save)!, outcome, validDocuments is not null, "accuracy"));
             return outcome.Interrupted ? 130 : 0; // 128 + SIGINT, as shells report an interrupted program
         });

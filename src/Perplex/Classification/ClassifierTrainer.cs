@@ -19,7 +19,7 @@ public static class ClassifierTrainer
     /// </summary>
     public static (ClassifierModel Model, TrainingOutcome Outcome) Train(IReadOnlyList<LabeledDocument> train, IReadOnlyList<LabeledDocument>? valid,
         EncoderOptions options, Func<SequenceEncoderConfig, ClassifierConfig> config, TrainingSettings settings, string savePath,
-        IProgressSink progress, TextWriter log, string? resumeFrom = null, CancellationToken cancel = default)
+        IProgressSink progress, TextWriter log, string? resumeFrom = null, CancellationToken cancel = default, PretrainingData? pretraining = null)
     {
         if (train.Count == 0) throw new PerplexException("no labeled documents in the training data");
         var labels = train.Select(d => d.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -45,6 +45,8 @@ public static class ClassifierTrainer
                       $"{model.Network.Parameters.Sum(p => (long)p.Value.Length):N0} parameters");
         if (model.NGrams is { } ngrams && resumeFrom is null)
             settings = TrainNGrams(ngrams, train, targets, settings, log);
+        if (pretraining is not null)
+            settings = Pretrain(model, pretraining, settings, resumeFrom is not null, progress, log, cancel);
         Func<double>? validate = valid is { Count: > 0 } ? () => Validate(model, valid, labelIds, log) : null;
         var outcome = SupervisedTrainer.Run(new Trainable(model.Network, inputs, targets), inputs.Select(i => i.Length).ToList(),
             settings, validate, _ => model.Save(savePath), progress, log,
@@ -66,6 +68,28 @@ public static class ClassifierTrainer
         log.WriteLine($"n-gram model: word 1..{c.WordOrder}-grams, character 1..{c.CharOrder}-grams, {c.Buckets:N0} buckets, " +
                       $"{features.Average(f => f.Length):F0} features per document, {c.Epochs} epochs, training loss {loss:F4}, {clock.Elapsed.TotalSeconds:F1} s");
         return settings with { MaxMinutes = settings.MaxMinutes is { } m ? Math.Max(0, m - clock.Elapsed.TotalMinutes) : null };
+    }
+
+    /// <summary>
+    /// Trains the encoder as a language model on unlabeled text before the classifier (skipped on resume: the checkpoint's
+    /// encoder has it already) and returns <paramref name="settings"/> with its time taken off the time limit.
+    /// </summary>
+    private static TrainingSettings Pretrain(ClassifierModel model, PretrainingData pretraining, TrainingSettings settings, bool resuming,
+        IProgressSink progress, TextWriter log, CancellationToken cancel)
+    {
+        if (resuming)
+        {
+            log.WriteLine("resuming: the checkpoint's encoder is already pretrained, so --pretrain-text is not read again");
+            return settings;
+        }
+        var clock = Stopwatch.StartNew();
+        double? minutes = (pretraining.MaxMinutes, settings.MaxMinutes) switch
+        {
+            ({ } p, { } m) => Math.Min(p, m),
+            (var p, var m) => p ?? m,
+        };
+        EncoderPretraining.Run(model.Network.Encoder, model.Tokens, pretraining with { MaxMinutes = minutes }, settings, progress, log, cancel);
+        return settings with { MaxMinutes = settings.MaxMinutes is { } limit ? Math.Max(0, limit - clock.Elapsed.TotalMinutes) : null };
     }
 
     /// <summary>

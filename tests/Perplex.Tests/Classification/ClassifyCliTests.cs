@@ -1,4 +1,5 @@
 using System.Text;
+using Perplex.Cli;
 using Xunit;
 
 namespace Perplex.Tests.Classification;
@@ -173,5 +174,32 @@ public class ClassifyCliTests
         var r = Cli.Run("classify", tagger, "text");
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("this is not a classifier model (its task is tagger)", r.Err);
+    }
+    [Fact]
+    public void PretrainText_TrainsTheEncoderAsALanguageModelFirst_AndBadSettingsAreClearErrors()
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.txt", Reviews(60, 1));
+        var valid = dir.File("valid.txt", Reviews(20, 2));
+        // the texts of 200 more reviews, one per line (the header and the labels dropped), and blank lines, which are skipped
+        var texts = Reviews(200, 3).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split('\t')[1]);
+        var unlabeled = dir.File("unlabeled.txt", string.Join("\n", texts) + "\n\n");
+        string[] common = ["classify", "train", "--train", train, "--valid", valid, "--threads", "1", "--emsize", "8", "--nhid", "8", "--epochs", "2",
+            "--lr", "0.02", "--batch-size", "8", "--quiet", "--save", dir.Combine("m.st")];
+        var trained = Cli.Run([.. common, "--pretrain-text", unlabeled, "--pretrain-words", "50"]);
+        Assert.True(trained.ExitCode == 0, trained.Err);
+        Assert.Contains("pretraining the encoder as a language model: 200 texts", trained.Out);
+        Assert.Contains("  pretraining epoch 1: train loss", trained.Out);
+        Assert.Contains("pretraining done in", trained.Out);
+
+        var stacked = Cli.Run([.. common, "--pretrain-text", unlabeled, "--nlayers", "2"]);
+        Assert.Equal(CliRunner.UserErrorExitCode, stacked.ExitCode);
+        Assert.Contains("one-layer encoder when it is bidirectional", stacked.Err);
+
+        var empty = dir.File("empty.txt", "\n \n");
+        var none = Cli.Run([.. common, "--pretrain-text", empty]);
+        Assert.Equal(CliRunner.UserErrorExitCode, none.ExitCode);
+        Assert.Contains("no text to pretrain on", none.Err);
+        Assert.Contains("empty.txt", none.Err);
     }
 }

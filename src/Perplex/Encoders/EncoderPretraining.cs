@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Perplex.Diagnostics;
+using Perplex.Layers;
+using Perplex.Tensors;
+
+namespace Perplex.Encoders;
+
+/// <summary>What <c>--pretrain-text</c> asks for: unlabeled token sequences and how long to train on them.</summary>
+/// <param name="Texts">Tokenized texts (one per line of the file); those outside 2..<see cref="MaxTokens"/> tokens are skipped.</param>
+/// <param name="OutputWords">Word ids the heads predict one by one (the rest are one class).</param>
+/// <param name="Epochs">Passes over the texts.</param>
+/// <param name="MaxMinutes">Stops after the batch that crosses this much time (it also counts against the task's own limit).</param>
+public sealed record PretrainingData(IReadOnlyList<IReadOnlyList<string>> Texts, int OutputWords = 5000, int Epochs = 1, double? MaxMinutes = null)
+{
+    /// <summary>Longer texts are skipped: they are rare in review-sized data and each would make a batch of its own length.</summary>
+    public const int MaxTokens = 60;
+}
+
+/// <summary>Runs <see cref="EncoderLanguageModel{T}"/> training with the task's own loop (<see cref="SupervisedTrainer"/>).</summary>
+public static class EncoderPretraining
+{
+    /// <summary>
+    /// Trains <paramref name="encoder"/> in place as a language model on <paramref name="data"/>, with the optimizer
+    /// settings, batch size, threads and seed of <paramref name="settings"/> (no validation, nothing saved). Returns the
+    /// last epoch's mean cross-entropy per prediction (averaged over the two directions).
+    /// </summary>
+    public static double Run(SequenceEncoder<float> encoder, TokenEncoder tokens, PretrainingData data, TrainingSettings settings,
+        IProgressSink progress, TextWriter log, CancellationToken cancel = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var texts = data.Texts.Where(t => t.Count >= 2 && t.Count <= PretrainingData.MaxTokens).Select(tokens.Encode).ToList();
+        if (texts.Count == 0) throw new PerplexException($"no pretraining text has 2 to {PretrainingData.MaxTokens} tokens");
+        log.WriteLine($"pretraining the encoder as a language model: {texts.Count:N0} texts, {texts.Sum(x => (long)x.Length):N0} tokens, " +
+                      $"{data.OutputWords:N0} words predicted one by one");
+        var lm = new EncoderLanguageModel<float>(encoder, data.OutputWords);
+        lm.InitializeHeads(new SeededRandom(settings.Seed ^ 0x1234UL));
+        var pre = settings with { Epochs = data.Epochs, MaxMinutes = data.MaxMinutes, Patience = null };
+        // without validation the trainer keeps every epoch, and its best score is the last epoch's training loss, negated
+        var outcome = SupervisedTrainer.Run(new Trainable(lm, texts), texts.Select(x => x.Length).ToList(), pre, null, _ => { }, progress,
+            new PrefixedWriter(log, "  pretraining "), cancel: cancel);
+        log.WriteLine($"pretraining done in {clock.Elapsed.TotalSeconds:F0} s");
+        return -outcome.BestScore;
+    }
+
+    /// <summary>The trainer's log lines, marked as the pretraining's.</summary>
+    private sealed class PrefixedWriter(TextWriter inner, string prefix) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => inner.Encoding;
+
+        public override void WriteLine(string? value) => inner.WriteLine(prefix + value);
+    }
+
+    /// <summary>The objective as a model the trainer can run (and copy for its threads).</summary>
+    private sealed class Trainable(EncoderLanguageModel<float> lm, List<EncodedSequence> texts) : ISupervisedModel
+    {
+        public IReadOnlyList<Parameter<float>> Parameters => lm.Parameters;
+
+        public IReadOnlyList<(Parameter<float> Table, TouchedRows Rows)> SparseTables => lm.Encoder.SparseTables;
+
+        public bool Training
+        {
+            get => lm.Encoder.Training;
+            set => lm.Encoder.Training = value;
+        }
+
+        public ISupervisedModel CreateReplica(ulong seed)
+            => new Trainable(new EncoderLanguageModel<float>(new SequenceEncoder<float>(lm.Encoder.Config, new SeededRandom(seed)), lm.ForwardHead.OutputSize - 1), texts);
+
+        public double TrainBatch(int[] batch)
+        {
+            float loss = lm.Loss(batch.Select(i => texts[i]).ToList());
+            lm.BackwardPass();
+            return loss / (lm.BackwardHead is null ? 1 : 2); // reported per prediction: the mean over the directions
+        }
+    }
+}
