@@ -79,7 +79,7 @@ public static class ClassifierTrainer
     {
         if (resuming)
         {
-            log.WriteLine("resuming: the checkpoint's encoder is already pretrained, so --pretrain-text is not read again");
+            log.WriteLine("resuming: the checkpoint's encoder is already pretrained, so --pretrain-text is not used again");
             return settings;
         }
         var clock = Stopwatch.StartNew();

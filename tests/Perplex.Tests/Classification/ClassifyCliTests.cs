@@ -184,13 +184,21 @@ public class ClassifyCliTests
         // the texts of 200 more reviews, one per line (the header and the labels dropped), and blank lines, which are skipped
         var texts = Reviews(200, 3).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split('\t')[1]);
         var unlabeled = dir.File("unlabeled.txt", string.Join("\n", texts) + "\n\n");
-        string[] common = ["classify", "train", "--train", train, "--valid", valid, "--threads", "1", "--emsize", "8", "--nhid", "8", "--epochs", "2",
-            "--lr", "0.02", "--batch-size", "8", "--quiet", "--save", dir.Combine("m.st")];
+        string[] Args(int epochs) => ["classify", "train", "--train", train, "--valid", valid, "--threads", "1", "--emsize", "8", "--nhid", "8",
+            "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--lr", "0.02", "--batch-size", "8", "--quiet", "--save", dir.Combine("m.st")];
+        var common = Args(2);
         var trained = Cli.Run([.. common, "--pretrain-text", unlabeled, "--pretrain-words", "50"]);
         Assert.True(trained.ExitCode == 0, trained.Err);
         Assert.Contains("pretraining the encoder as a language model: 200 texts", trained.Out);
         Assert.Contains("  pretraining epoch 1: train loss", trained.Out);
         Assert.Contains("pretraining done in", trained.Out);
+
+        // a resumed run continues from the checkpoint's (pretrained) encoder instead of pretraining it again
+        var resumed = Cli.Run([.. Args(3), "--pretrain-text", unlabeled, "--resume", dir.Combine("m.st") + ".ckpt"]);
+        Assert.True(resumed.ExitCode == 0, resumed.Err);
+        Assert.Contains("resuming after epoch 2", resumed.Out);
+        Assert.Contains("--pretrain-text is not used again", resumed.Out);
+        Assert.DoesNotContain("pretraining the encoder", resumed.Out);
 
         var stacked = Cli.Run([.. common, "--pretrain-text", unlabeled, "--nlayers", "2"]);
         Assert.Equal(CliRunner.UserErrorExitCode, stacked.ExitCode);
