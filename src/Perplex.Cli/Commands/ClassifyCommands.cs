@@ -130,7 +130,8 @@ internal static class ClassifyCommands
                 var tokenize = ClassifierTokenizers.Create(tok);
                 var texts = Utf8LineReader.ReadLines(pretrainPath).Select(l => (IReadOnlyList<string>)tokenize.Tokenize(TextNormalization.Normalize(l.Text, norm)))
                     .Where(t => t.Count > 0).ToList();
-                if (texts.Count == 0) throw new PerplexException("no text to pretrain on", pretrainPath);
+                if (!texts.Any(t => t.Count >= 2 && t.Count <= PretrainingData.MaxTokens))
+                    throw new PerplexException($"no text of 2 to {PretrainingData.MaxTokens} tokens to pretrain on", pretrainPath);
                 pretraining = new PretrainingData(texts, result.GetValue(pretrainWords), result.GetValue(pretrainEpochs), result.GetValue(pretrainMinutes));
             }
             using var ctrlC = EncoderTrainingOptions.CatchCtrlC();

@@ -42,12 +42,15 @@ public static class EncoderPretraining
         return -outcome.BestScore;
     }
 
-    /// <summary>The trainer's log lines, marked as the pretraining's.</summary>
+    /// <summary>The trainer's log lines, marked as the pretraining's (and without its ", saved": nothing is saved here).</summary>
     private sealed class PrefixedWriter(TextWriter inner, string prefix) : TextWriter
     {
+        private const string Saved = ", saved";
+
         public override System.Text.Encoding Encoding => inner.Encoding;
 
-        public override void WriteLine(string? value) => inner.WriteLine(prefix + value);
+        public override void WriteLine(string? value)
+            => inner.WriteLine(prefix + (value is not null && value.EndsWith(Saved, StringComparison.Ordinal) ? value[..^Saved.Length] : value));
     }
 
     /// <summary>The objective as a model the trainer can run (and copy for its threads).</summary>

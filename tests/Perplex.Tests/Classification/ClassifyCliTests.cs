@@ -191,6 +191,7 @@ public class ClassifyCliTests
         Assert.True(trained.ExitCode == 0, trained.Err);
         Assert.Contains("pretraining the encoder as a language model: 200 texts", trained.Out);
         Assert.Contains("  pretraining epoch 1: train loss", trained.Out);
+        Assert.DoesNotContain(trained.Out.Split('\n'), l => l.Contains("pretraining epoch") && l.Contains("saved"));
         Assert.Contains("pretraining done in", trained.Out);
 
         // a resumed run continues from the checkpoint's (pretrained) encoder instead of pretraining it again
@@ -207,7 +208,7 @@ public class ClassifyCliTests
         var empty = dir.File("empty.txt", "\n \n");
         var none = Cli.Run([.. common, "--pretrain-text", empty]);
         Assert.Equal(CliRunner.UserErrorExitCode, none.ExitCode);
-        Assert.Contains("no text to pretrain on", none.Err);
+        Assert.Contains("no text of 2 to 60 tokens to pretrain on", none.Err);
         Assert.Contains("empty.txt", none.Err);
     }
 }
