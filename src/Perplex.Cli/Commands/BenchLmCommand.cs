@@ -42,8 +42,9 @@ internal static class BenchLmCommand
             var o = result.InvocationConfiguration.Output;
             int n = result.GetValue(threads);
             if (n < 1) throw new PerplexException($"--threads must be at least 1, got {n}");
-            if (result.GetValue(againstOne) && n < 2) throw new PerplexException("--against-one-thread needs --threads 2 or more");
-            if (result.GetValue(againstOne) && result.GetValue(profile)) throw new PerplexException("--profile cannot be combined with --against-one-thread");
+            bool compare = result.GetValue(againstOne);
+            if (compare && n < 2) throw new PerplexException("--against-one-thread needs --threads 2 or more");
+            if (compare && result.GetValue(profile)) throw new PerplexException("--profile cannot be combined with --against-one-thread");
             Parallelism.MaxThreads = n;
             var kind = LanguageModelConfig.ParseKind(result.GetValue(model)!);
             var config = new LanguageModelConfig(kind, result.GetValue(vocab), result.GetValue(emsize), result.GetValue(nhid),
@@ -75,12 +76,12 @@ internal static class BenchLmCommand
             var warm = Stopwatch.StartNew();
             for (int i = 0; i < 3 || warm.Elapsed.TotalSeconds < warmup; i++)
             {
-                if (result.GetValue(againstOne)) Parallelism.MaxThreads = i % 2 == 0 ? n : 1; // both paths get compiled
+                if (compare) Parallelism.MaxThreads = i % 2 == 0 ? n : 1; // both paths get compiled
                 Step();
             }
             Parallelism.MaxThreads = n;
             count = 0;
-            if (result.GetValue(againstOne))
+            if (compare)
             {
                 var blocks = ThreadComparison.Measure(Step, n, budget);
                 double flopsPerToken = ModelFlops.TrainingPerToken(config), tokens = (double)steps * streams;

@@ -41,6 +41,9 @@ public sealed class EncoderLanguageModel<T> where T : unmanaged, IFloatingPointI
             : [.. encoder.Parameters, ForwardHead.Weight, ForwardHead.Bias, BackwardHead.Weight, BackwardHead.Bias];
     }
 
+    /// <summary>Word ids predicted one by one; every other id is the class "another word".</summary>
+    public int OutputWords => _classes - 1;
+
     /// <summary>The encoder being trained.</summary>
     public SequenceEncoder<T> Encoder { get; }
 

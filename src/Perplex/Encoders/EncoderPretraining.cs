@@ -67,7 +67,7 @@ public static class EncoderPretraining
         }
 
         public ISupervisedModel CreateReplica(ulong seed)
-            => new Trainable(new EncoderLanguageModel<float>(new SequenceEncoder<float>(lm.Encoder.Config, new SeededRandom(seed)), lm.ForwardHead.OutputSize - 1), texts);
+            => new Trainable(new EncoderLanguageModel<float>(new SequenceEncoder<float>(lm.Encoder.Config, new SeededRandom(seed)), lm.OutputWords), texts);
 
         public double TrainBatch(int[] batch)
         {
