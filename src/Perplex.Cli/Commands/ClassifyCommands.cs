@@ -81,12 +81,21 @@ internal static class ClassifyCommands
         };
         var pretrainWords = new Option<int>("--pretrain-words") { Description = "Word ids the language model predicts one by one (the most frequent; the rest are one class).", DefaultValueFactory = _ => 5000 }.AtLeast(4);
         var pretrainEpochs = new Option<int>("--pretrain-epochs") { Description = "Passes over --pretrain-text.", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var adversarial = new Option<double>("--adversarial")
+        {
+            Description = "Adversarial training: also train on each batch with its input vectors (word embedding and character feature) moved by this much (norm per text) in the direction that raises the loss most; 0: off.",
+            DefaultValueFactory = _ => 0,
+        }.AtLeast(0);
+        var ngramTeacher = new Option<bool>("--ngram-teacher")
+        {
+            Description = "Use the n-gram model as a teacher instead of mixing it in: its probabilities for the --pretrain-text texts become extra training targets for the RNN, and the model keeps the RNN alone.",
+        };
         var pretrainMinutes = new Option<double?>("--pretrain-minutes") { Description = "Stop pretraining after this many minutes (they count against --max-minutes)." }.AtLeast(0);
         var shared = new EncoderTrainingOptions();
         var command = new Command("train", "Train a sentence classifier (RNN/LSTM/GRU encoder, pooling, linear, softmax), optionally mixed with an n-gram model.")
         {
             train, valid, validFraction, save, textColumn, labelColumn, tokenizer, normalization, pooling, ngramWords, ngramChars, ngramBits, ngramEpochs, ngramLr,
-            pretrainText, pretrainWords, pretrainEpochs, pretrainMinutes,
+            pretrainText, pretrainWords, pretrainEpochs, pretrainMinutes, adversarial, ngramTeacher,
         };
         shared.AddTo(command);
         command.SetAction(result =>
@@ -113,7 +122,7 @@ internal static class ClassifyCommands
                 documents = order.Skip(held).Order().Select(i => documents[i]).ToList();
                 o.WriteLine($"holding out {held:N0} training documents for validation");
             }
-            var settings = shared.Training(result);
+            var settings = shared.Training(result) with { Adversarial = result.GetValue(adversarial) };
             var poolingMethod = Poolings.Parse(result.GetValue(pooling)!);
             NGramFeatureConfig? ngrams = null;
             if (result.GetValue(ngramWords) + result.GetValue(ngramChars) > 0)
@@ -121,8 +130,15 @@ internal static class ClassifyCommands
                 ngrams = new NGramFeatureConfig(result.GetValue(ngramWords), result.GetValue(ngramChars), result.GetValue(ngramBits),
                     result.GetValue(ngramEpochs), result.GetValue(ngramLr));
                 ngrams.Validate();
-                if (validDocuments is null)
+                if (validDocuments is null && !result.GetValue(ngramTeacher))
                     o.WriteLine("note: without validation data the RNN and the n-gram model get equal weight (0.5)");
+            }
+            NGramFeatureConfig? teacher = null;
+            if (result.GetValue(ngramTeacher))
+            {
+                if (ngrams is null) throw new PerplexException("--ngram-teacher needs the n-gram model's features (--ngram-words and/or --ngram-chars)");
+                if (result.GetValue(pretrainText) is null) throw new PerplexException("--ngram-teacher needs unlabeled text for the teacher to label (--pretrain-text)");
+                (teacher, ngrams) = (ngrams, null);
             }
             PretrainingData? pretraining = null;
             if (result.GetValue(pretrainText) is { } pretrainPath)
@@ -138,7 +154,7 @@ internal static class ClassifyCommands
             var (model, outcome) = ConsoleProgress.Run(result.GetValue(CommonOptions.Quiet), progress =>
                 ClassifierTrainer.Train(documents, validDocuments, options,
                     encoder => new ClassifierConfig(encoder, poolingMethod, tok, norm.ToString().ToLowerInvariant(), textCol, labelCol, options.Dropout, ngrams),
-                    settings, result.GetValue(save)!, progress, o, result.GetValue(shared.Resume), ctrlC.Token, pretraining));
+                    settings, result.GetValue(save)!, progress, o, result.GetValue(shared.Resume), ctrlC.Token, pretraining, teacher));
             o.WriteLine(EncoderTrainingOptions.Summary(result.GetValue(save)!, outcome, validDocuments is not null, "accuracy"));
             return outcome.Interrupted ? 130 : 0; // 128 + SIGINT, as shells report an interrupted program
         });

@@ -3,6 +3,7 @@ using Perplex.Diagnostics;
 using Perplex.Layers;
 using Perplex.Encoders;
 using Perplex.Tensors;
+using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Perplex.Classification;
 
@@ -19,8 +20,10 @@ public static class ClassifierTrainer
     /// </summary>
     public static (ClassifierModel Model, TrainingOutcome Outcome) Train(IReadOnlyList<LabeledDocument> train, IReadOnlyList<LabeledDocument>? valid,
         EncoderOptions options, Func<SequenceEncoderConfig, ClassifierConfig> config, TrainingSettings settings, string savePath,
-        IProgressSink progress, TextWriter log, string? resumeFrom = null, CancellationToken cancel = default, PretrainingData? pretraining = null)
+        IProgressSink progress, TextWriter log, string? resumeFrom = null, CancellationToken cancel = default, PretrainingData? pretraining = null,
+        NGramFeatureConfig? teacher = null)
     {
+        if (teacher is not null && pretraining is null) throw new PerplexException("an n-gram teacher needs unlabeled text to label (--pretrain-text)");
         if (train.Count == 0) throw new PerplexException("no labeled documents in the training data");
         var labels = train.Select(d => d.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (labels.Count < 2) throw new PerplexException($"the training data has only one label ('{labels[0]}'); a classifier needs at least two");
@@ -45,10 +48,13 @@ public static class ClassifierTrainer
                       $"{model.Network.Parameters.Sum(p => (long)p.Value.Length):N0} parameters");
         if (model.NGrams is { } ngrams && resumeFrom is null)
             settings = TrainNGrams(ngrams, train, targets, settings, log);
+        float[]? soft = null;
+        if (teacher is not null)
+            (inputs, soft, settings) = Teach(teacher, pretraining!.Texts, train, valid, labelIds, tokens, inputs, targets, settings, log);
         if (pretraining is not null)
             settings = Pretrain(model, pretraining, settings, resumeFrom is not null, progress, log, cancel);
         Func<double>? validate = valid is { Count: > 0 } ? () => Validate(model, valid, labelIds, log) : null;
-        var outcome = SupervisedTrainer.Run(new Trainable(model.Network, inputs, targets), inputs.Select(i => i.Length).ToList(),
+        var outcome = SupervisedTrainer.Run(new Trainable(model.Network, inputs, targets, settings.Adversarial, soft), inputs.Select(i => i.Length).ToList(),
             settings, validate, _ => model.Save(savePath), progress, log,
             new SupervisedCheckpoint(CheckpointPath(savePath), model.SaveCheckpoint), resumeFrom, cancel);
         return (ClassifierModel.Load(savePath), outcome);
@@ -68,6 +74,53 @@ public static class ClassifierTrainer
         log.WriteLine($"n-gram model: word 1..{c.WordOrder}-grams, character 1..{c.CharOrder}-grams, {c.Buckets:N0} buckets, " +
                       $"{features.Average(f => f.Length):F0} features per document, {c.Epochs} epochs, training loss {loss:F4}, {clock.Elapsed.TotalSeconds:F1} s");
         return settings with { MaxMinutes = settings.MaxMinutes is { } m ? Math.Max(0, m - clock.Elapsed.TotalMinutes) : null };
+    }
+
+    /// <summary>
+    /// Knowledge distillation from an n-gram model over unlabeled text: the n-gram model is fitted on the labeled
+    /// documents (seconds), gives its class probabilities for every unlabeled text that is not one of the labeled or
+    /// validation documents, and those texts join the training examples with the probabilities as soft targets (the
+    /// labeled documents keep one-hot targets). The n-gram model is not kept. Returns the examples, their target
+    /// distributions [N][classes], and <paramref name="settings"/> with the time taken off the time limit.
+    /// </summary>
+    private static (List<EncodedSequence> Inputs, float[] Soft, TrainingSettings Settings) Teach(NGramFeatureConfig config,
+        IReadOnlyList<IReadOnlyList<string>> texts, IReadOnlyList<LabeledDocument> train, IReadOnlyList<LabeledDocument>? valid,
+        Dictionary<string, int> labelIds, TokenEncoder tokens, List<EncodedSequence> inputs, int[] targets, TrainingSettings settings, TextWriter log)
+    {
+        var clock = Stopwatch.StartNew();
+        int classes = labelIds.Count;
+        var teacher = new NGramLogisticRegression(config, classes);
+        teacher.Train(train.Select(d => teacher.Features(d.Tokens)).ToList(), targets, settings.Seed ^ 0x96A3UL);
+        static string Key(IReadOnlyList<string> t) => string.Join('\u001f', t);
+        var labeled = new HashSet<string>(train.Select(d => Key(d.Tokens)), StringComparer.Ordinal);
+        if (valid is not null) labeled.UnionWith(valid.Select(d => Key(d.Tokens)));
+        var unlabeled = texts.Where(t => t.Count >= 1 && t.Count <= PretrainingData.MaxTokens && !labeled.Contains(Key(t))).ToList();
+        var all = new List<EncodedSequence>(inputs.Count + unlabeled.Count);
+        all.AddRange(inputs);
+        var soft = new float[(inputs.Count + unlabeled.Count) * classes];
+        for (int i = 0; i < inputs.Count; i++) soft[i * classes + targets[i]] = 1;
+        var logP = new float[classes];
+        for (int i = 0; i < unlabeled.Count; i++)
+        {
+            all.Add(tokens.Encode(unlabeled[i]));
+            teacher.LogProbabilities(teacher.Features(unlabeled[i]), logP);
+            for (int c = 0; c < classes; c++) soft[(inputs.Count + i) * classes + c] = MathF.Exp(logP[c]);
+        }
+        string validAccuracy = "";
+        if (valid is { Count: > 0 })
+        {
+            int right = 0;
+            foreach (var d in valid)
+            {
+                teacher.LogProbabilities(teacher.Features(d.Tokens), logP);
+                if (labelIds.TryGetValue(d.Label, out int gold) && logP.AsSpan().IndexOf(TP.Max(logP)) == gold) right++;
+            }
+            validAccuracy = $", {100.0 * right / valid.Count:F2}% right on the validation documents";
+        }
+        log.WriteLine($"n-gram teacher: word 1..{config.WordOrder}-grams, character 1..{config.CharOrder}-grams{validAccuracy}; " +
+                      $"its probabilities are the targets of {unlabeled.Count:N0} unlabeled texts ({texts.Count - unlabeled.Count:N0} skipped: " +
+                      $"labeled, validation, empty or over {PretrainingData.MaxTokens} tokens), {clock.Elapsed.TotalSeconds:F1} s");
+        return (all, soft, settings with { MaxMinutes = settings.MaxMinutes is { } m ? Math.Max(0, m - clock.Elapsed.TotalMinutes) : null });
     }
 
     /// <summary>
@@ -122,13 +175,16 @@ public static class ClassifierTrainer
         return documents.Count == 0 ? 0 : (double)correct / documents.Count;
     }
 
-    internal sealed class Trainable(SentenceClassifier<float> network, List<EncodedSequence> inputs, int[] targets) : ISupervisedModel
+    /// <summary>The classifier as <see cref="SupervisedTrainer"/> sees it; with <paramref name="soft"/> ([N][classes]) every
+    /// example is trained towards a distribution instead of its label.</summary>
+    internal sealed class Trainable(SentenceClassifier<float> network, List<EncodedSequence> inputs, int[] targets, double adversarial = 0,
+        float[]? soft = null) : ISupervisedModel
     {
         public IReadOnlyList<Parameter<float>> Parameters => network.Parameters;
 
         public IReadOnlyList<(Parameter<float> Table, TouchedRows Rows)> SparseTables => network.Encoder.SparseTables;
 
-        public ISupervisedModel CreateReplica(ulong seed) => new Trainable(new SentenceClassifier<float>(network.Encoder.Config, network.ClassCount, network.Pooling, network.OutputDropout.P, new SeededRandom(seed)), inputs, targets);
+        public ISupervisedModel CreateReplica(ulong seed) => new Trainable(new SentenceClassifier<float>(network.Encoder.Config, network.ClassCount, network.Pooling, network.OutputDropout.P, new SeededRandom(seed)), inputs, targets, adversarial, soft);
 
         public bool Training
         {
@@ -138,7 +194,20 @@ public static class ClassifierTrainer
 
         public double TrainBatch(int[] batch)
         {
-            float loss = network.Loss(batch.Select(i => inputs[i]).ToList(), batch.Select(i => targets[i]).ToArray());
+            var sequences = batch.Select(i => inputs[i]).ToList();
+            if (soft is not null)
+            {
+                int classes = network.ClassCount;
+                var q = new float[batch.Length * classes];
+                for (int k = 0; k < batch.Length; k++) soft.AsSpan(batch[k] * classes, classes).CopyTo(q.AsSpan(k * classes));
+                if (adversarial > 0) return network.AdversarialSoftLoss(sequences, q, adversarial);
+                float softLoss = network.SoftLoss(sequences, q);
+                network.Backward();
+                return softLoss;
+            }
+            var labels = batch.Select(i => targets[i]).ToArray();
+            if (adversarial > 0) return network.AdversarialLoss(sequences, labels, adversarial);
+            float loss = network.Loss(sequences, labels);
             network.Backward();
             return loss;
         }

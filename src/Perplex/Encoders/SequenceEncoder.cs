@@ -2,6 +2,7 @@ using System.Numerics;
 using Perplex.Layers;
 using Perplex.Tensors;
 using Perplex.Text;
+using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Perplex.Encoders;
 
@@ -20,6 +21,8 @@ public sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee75
     private readonly CharacterFeatures<T>? _chars;
     private int[] _ids = [];
     private T[] _input = [], _dropped = [], _output = [], _dInput = [], _dEmbedded = [], _dChars = [], _charFeatures = [], _embedded = [];
+    private T[] _perturbed = [], _dInputSum = [];
+    private bool _inputGradientPending;
 
     /// <summary>Creates a zero-initialised encoder (call <see cref="Initialize"/>); <paramref name="random"/> draws dropout masks.</summary>
     public SequenceEncoder(SequenceEncoderConfig config, SeededRandom? random = null)
@@ -114,6 +117,7 @@ public sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee75
             if (s.Length != steps) throw new ArgumentException($"a batch must hold sequences of one length ({s.Length} ≠ {steps})", nameof(batch));
         Steps = steps;
         Batch = count;
+        _inputGradientPending = false;
         int e = Config.EmbeddingSize, width = Config.InputSize;
 
         var ids = Workspace.Ensure(ref _ids, rows);
@@ -139,20 +143,66 @@ public sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee75
             for (int r = 0; r < rows; r++) features.Slice(r * f, f).CopyTo(input.Slice(r * width + e, f));
         }
 
-        var dropped = Workspace.Ensure(ref _dropped, rows * width);
+        return RunRecurrent(input);
+    }
+
+    /// <summary>
+    /// Runs the recurrent network again on the last <see cref="Forward"/>'s input rows plus <paramref name="perturbation"/>
+    /// [T][B][I] (same word dropout, same character features, a new dropout mask), for adversarial training. The
+    /// hidden states it returns replace those of Forward; <see cref="BackwardToInput"/> then backpropagates through this run.
+    /// </summary>
+    public ReadOnlySpan<T> ForwardPerturbed(ReadOnlySpan<T> perturbation)
+    {
+        int length = Steps * Batch * Config.InputSize;
+        if (perturbation.Length != length) throw new ArgumentException($"the perturbation has {perturbation.Length} values, not {length}", nameof(perturbation));
+        var perturbed = Workspace.Ensure(ref _perturbed, length);
+        TP.Add(_input.AsSpan(0, length), perturbation, perturbed);
+        return RunRecurrent(perturbed);
+    }
+
+    private ReadOnlySpan<T> RunRecurrent(ReadOnlySpan<T> input)
+    {
+        int rows = Steps * Batch;
+        var dropped = Workspace.Ensure(ref _dropped, rows * Config.InputSize);
         InputDropout.Forward(input, dropped, Training);
         var output = Workspace.Ensure(ref _output, rows * OutputSize);
-        Rnn.Forward(dropped, steps, count, default, default, output, default, default);
+        Rnn.Forward(dropped, Steps, Batch, default, default, output, default, default);
         return output;
     }
 
     /// <summary>Backpropagates d loss / d hidden states [T][B][D·H] of the last Forward into every parameter gradient.</summary>
     public void Backward(ReadOnlySpan<T> dOutput)
     {
-        int rows = Steps * Batch, e = Config.EmbeddingSize, width = Config.InputSize;
-        var dInput = Workspace.Ensure(ref _dInput, rows * width);
-        Rnn.Backward(_dropped.AsSpan(0, rows * width), dOutput, default, default, dInput, default, default);
+        BackwardToInput(dOutput);
+        BackwardInputs();
+    }
+
+    /// <summary>
+    /// The first half of <see cref="Backward"/>: backpropagates through the recurrent network and the input dropout of
+    /// the last run (Forward or ForwardPerturbed) and returns d loss / d x [T][B][I], valid until the next call. The
+    /// gradient is also added to a pending sum that <see cref="BackwardInputs"/> sends into the embeddings once, so
+    /// two runs over the same input cost one pass through the embedding and character layers.
+    /// </summary>
+    public ReadOnlySpan<T> BackwardToInput(ReadOnlySpan<T> dOutput)
+    {
+        int length = Steps * Batch * Config.InputSize;
+        var dInput = Workspace.Ensure(ref _dInput, length);
+        Rnn.Backward(_dropped.AsSpan(0, length), dOutput, default, default, dInput, default, default);
         InputDropout.Backward(dInput, dInput);
+        var sum = Workspace.Ensure(ref _dInputSum, length);
+        if (_inputGradientPending) TP.Add(sum, dInput, sum);
+        else dInput.CopyTo(sum);
+        _inputGradientPending = true;
+        return dInput;
+    }
+
+    /// <summary>The second half of <see cref="Backward"/>: sends the pending d loss / d x into the word embedding and the character network.</summary>
+    public void BackwardInputs()
+    {
+        if (!_inputGradientPending) throw new InvalidOperationException("BackwardInputs needs a BackwardToInput first");
+        _inputGradientPending = false;
+        int rows = Steps * Batch, e = Config.EmbeddingSize, width = Config.InputSize;
+        ReadOnlySpan<T> dInput = _dInputSum.AsSpan(0, rows * width);
         var dEmbedded = Workspace.Ensure(ref _dEmbedded, rows * e);
         for (int r = 0; r < rows; r++) dInput.Slice(r * width, e).CopyTo(dEmbedded.Slice(r * e, e));
         WordEmbedding.Backward(_ids.AsSpan(0, rows), dEmbedded);

@@ -23,6 +23,9 @@ public class ClassifyCliTests
         return sb.ToString();
     }
 
+    /// <summary>The document column of a <see cref="Reviews"/> file: unlabeled text.</summary>
+    private static IEnumerable<string> Texts(string tsv) => tsv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split('\t')[1]);
+
     private static readonly string[] Small = ["--emsize", "8", "--nhid", "8", "--epochs", "10", "--lr", "0.02", "--batch-size", "8", "--dropout", "0", "--quiet"];
 
     [Theory]
@@ -81,6 +84,24 @@ public class ClassifyCliTests
         var b = Perplex.Classification.ClassifierModel.Load(parts + ".ckpt").Network.Parameters;
         Assert.Equal(a.Count, b.Count);
         for (int i = 0; i < a.Count; i++) Assert.Equal(a[i].Value.Data, b[i].Value.Data);
+    }
+
+    [Fact]
+    public void AdversarialTrainingIsUsedAndStillLearnsTheTask()
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.txt", Reviews(120, 1));
+        var test = dir.File("test.txt", Reviews(40, 2));
+        string plain = dir.Combine("plain.st"), adversarial = dir.Combine("adv.st");
+        string[] common = ["classify", "train", "--train", train, "--valid", test, "--char-dim", "4", "--char-hidden", "4", .. Small];
+        Assert.Equal(0, Cli.Run([.. common, "--save", plain]).ExitCode);
+        var trained = Cli.Run([.. common, "--adversarial", "0.5", "--save", adversarial]);
+        Assert.True(trained.ExitCode == 0, trained.Err);
+        var eval = Cli.Run("classify", "eval", adversarial, test);
+        Assert.Contains("accuracy: 100.00% (40/40)", eval.Out);
+        var a = Perplex.Classification.ClassifierModel.Load(plain + ".ckpt").Network.Parameters;
+        var b = Perplex.Classification.ClassifierModel.Load(adversarial + ".ckpt").Network.Parameters;
+        Assert.Contains(Enumerable.Range(0, a.Count), i => !a[i].Value.Data.SequenceEqual(b[i].Value.Data));
     }
 
     [Fact]
@@ -160,6 +181,7 @@ public class ClassifyCliTests
             (["classify", "eval", dir.Combine("none.st"), train], "none.st: model file not found"),
             (["classify", "好"], "好"),
             (["classify", "train", "--train", train, "--ngram-words", "1", "--ngram-bits", "40", "--save", model], "--ngram-bits must be at most 26 (got 40)"),
+            (["classify", "train", "--train", train, "--adversarial", "-1", "--save", model], "--adversarial must be at least 0 (got -1)"),
         };
         Encoders.CliAssert.UserErrors(cases);
     }
@@ -182,7 +204,7 @@ public class ClassifyCliTests
         var train = dir.File("train.txt", Reviews(60, 1));
         var valid = dir.File("valid.txt", Reviews(20, 2));
         // the texts of 200 more reviews, one per line (the header and the labels dropped), and blank lines, which are skipped
-        var texts = Reviews(200, 3).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split('\t')[1]);
+        var texts = Texts(Reviews(200, 3));
         var unlabeled = dir.File("unlabeled.txt", string.Join("\n", texts) + "\n\n");
         string[] Args(int epochs) => ["classify", "train", "--train", train, "--valid", valid, "--threads", "1", "--emsize", "8", "--nhid", "8",
             "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--lr", "0.02", "--batch-size", "8", "--quiet", "--save", dir.Combine("m.st")];
@@ -210,5 +232,59 @@ public class ClassifyCliTests
         Assert.Equal(CliRunner.UserErrorExitCode, none.ExitCode);
         Assert.Contains("no text of 2 to 60 tokens to pretrain on", none.Err);
         Assert.Contains("empty.txt", none.Err);
+    }
+
+    [Fact]
+    public void AnNGramTeacherLabelsTheUnlabeledTextForTheRnnAndIsNotKept()
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.txt", Reviews(60, 1));
+        var valid = dir.File("valid.txt", Reviews(40, 2));
+        // 200 unlabeled reviews, plus the training file's own texts, which the teacher must not label again
+        var texts = Texts(Reviews(200, 3)).Concat(Texts(Reviews(60, 1))).ToList();
+        var unlabeled = dir.File("unlabeled.txt", string.Join("\n", texts) + "\n");
+        var labeled = Texts(Reviews(60, 1)).Concat(Texts(Reviews(40, 2))).ToHashSet();
+        int expected = texts.Count(t => !labeled.Contains(t));
+        var model = dir.Combine("m.st");
+        string[] common = ["classify", "train", "--train", train, "--valid", valid, "--threads", "1", .. Small, "--save", model];
+        var trained = Cli.Run([.. common, "--pretrain-text", unlabeled, "--pretrain-words", "20", "--ngram-words", "1", "--ngram-bits", "12", "--ngram-teacher"]);
+        Assert.True(trained.ExitCode == 0, trained.Err);
+        var line = Assert.Single(trained.Out.Split('\n'), l => l.StartsWith("n-gram teacher:", StringComparison.Ordinal));
+        Assert.Contains($"the targets of {expected} unlabeled texts ({texts.Count - expected} skipped", line);
+        Assert.InRange(expected, 150, 200);
+        Assert.DoesNotContain("n-grams alone", trained.Out);
+        var saved = Perplex.Classification.ClassifierModel.Load(model);
+        Assert.Null(saved.NGrams);
+        var eval = Cli.Run("classify", "eval", model, valid);
+        Assert.Contains("accuracy: 100.00% (40/40)", eval.Out);
+
+        var noText = Cli.Run([.. common, "--ngram-words", "1", "--ngram-teacher"]);
+        Assert.Equal(CliRunner.UserErrorExitCode, noText.ExitCode);
+        Assert.Contains("--ngram-teacher needs unlabeled text", noText.Err);
+        var noFeatures = Cli.Run([.. common, "--pretrain-text", unlabeled, "--ngram-teacher"]);
+        Assert.Equal(CliRunner.UserErrorExitCode, noFeatures.ExitCode);
+        Assert.Contains("--ngram-teacher needs the n-gram model's features", noFeatures.Err);
+    }
+
+    [Fact]
+    public void ATaughtAdversarialRunResumesExactlyWhereItStopped()
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.txt", Reviews(60, 1));
+        var valid = dir.File("valid.txt", Reviews(20, 2));
+        var unlabeled = dir.File("unlabeled.txt", string.Join("\n", Texts(Reviews(100, 3))) + "\n");
+        string[] common = ["classify", "train", "--train", train, "--valid", valid, "--threads", "1", "--emsize", "8", "--nhid", "8", "--lr", "0.02",
+            "--batch-size", "8", "--dropout", "0", "--quiet", "--pretrain-text", unlabeled, "--pretrain-words", "20", "--ngram-words", "1",
+            "--ngram-bits", "12", "--ngram-teacher", "--adversarial", "0.3"];
+        string whole = dir.Combine("whole.st"), parts = dir.Combine("parts.st");
+        Assert.Equal(0, Cli.Run([.. common, "--epochs", "3", "--save", whole]).ExitCode);
+        Assert.Equal(0, Cli.Run([.. common, "--epochs", "1", "--save", parts]).ExitCode);
+        var rest = Cli.Run([.. common, "--epochs", "3", "--save", parts, "--resume", parts + ".ckpt"]);
+        Assert.True(rest.ExitCode == 0, rest.Err);
+        Assert.Contains("resuming after epoch 1", rest.Out);
+        Assert.Contains("n-gram teacher:", rest.Out); // the teacher is not saved, so it labels the text again, identically
+        var a = Perplex.Classification.ClassifierModel.Load(whole + ".ckpt").Network.Parameters;
+        var b = Perplex.Classification.ClassifierModel.Load(parts + ".ckpt").Network.Parameters;
+        for (int i = 0; i < a.Count; i++) Assert.Equal(a[i].Value.Data, b[i].Value.Data);
     }
 }

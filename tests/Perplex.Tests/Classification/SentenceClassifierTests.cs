@@ -37,6 +37,113 @@ public class SentenceClassifierTests
         }, () => classifier.Loss(batch, labels));
     }
 
+    [Theory]
+    [InlineData(Pooling.Max)]
+    [InlineData(Pooling.Mean)]
+    public void AdversarialGradientsMatchFiniteDifferencesOfBothLosses(Pooling pooling)
+    {
+        // J(θ) = L(x) + L(x + r) with r held at the value the step computed (no gradient flows through r)
+        var classifier = Create(pooling, bidirectional: true);
+        var batch = SequenceEncoderTests.Batch();
+        int[] labels = [2, 0];
+        double[] r = [];
+        GradientCheck.Run(classifier.Parameters, () =>
+        {
+            classifier.AdversarialLoss(batch, labels, 0.7);
+            r = classifier.LastPerturbation.ToArray();
+        }, () => classifier.Loss(batch, labels) + classifier.PerturbedLoss(r));
+        Assert.Contains(r, v => v != 0);
+    }
+
+    [Fact]
+    public void AdversarialStepWithoutPerturbationCountsTheCleanLossTwice()
+    {
+        var batch = SequenceEncoderTests.Batch();
+        int[] labels = [1, 2];
+        var (plain, loss) = LabelLossWithGradients(batch, labels);
+        var adversarial = Create(Pooling.Max, bidirectional: true);
+        Assert.Equal(loss, adversarial.AdversarialLoss(batch, labels, 0));
+        AssertGradients(plain, 2, adversarial);
+    }
+
+    /// <summary>A fresh max-pooling classifier with the gradients of its label loss on <paramref name="batch"/>, and that loss.</summary>
+    private static (SentenceClassifier<double> Model, double Loss) LabelLossWithGradients(List<Perplex.Encoders.EncodedSequence> batch, int[] labels)
+    {
+        var model = Create(Pooling.Max, bidirectional: true);
+        double loss = model.Loss(batch, labels);
+        model.Backward();
+        return (model, loss);
+    }
+
+    private static void AssertGradients(SentenceClassifier<double> expected, double factor, SentenceClassifier<double> actual)
+    {
+        for (int i = 0; i < expected.Parameters.Count; i++)
+            for (int j = 0; j < expected.Parameters[i].Grad.Data.Length; j++)
+                Assert.Equal(factor * expected.Parameters[i].Grad.Data[j], actual.Parameters[i].Grad.Data[j], 1e-12);
+    }
+
+    [Fact]
+    public void AdversarialPerturbationHasNormEpsilonPerTextAndRaisesTheLossMost()
+    {
+        var classifier = Create(Pooling.Mean, bidirectional: true);
+        var batch = SequenceEncoderTests.Batch();
+        int[] labels = [2, 0];
+        const double epsilon = 1e-3;
+        double clean = classifier.AdversarialLoss(batch, labels, epsilon);
+        var r = classifier.LastPerturbation.ToArray();
+        int steps = batch[0].Length, width = classifier.Encoder.Config.InputSize;
+        for (int b = 0; b < batch.Count; b++)
+        {
+            double squares = 0;
+            for (int t = 0; t < steps; t++)
+                for (int i = 0; i < width; i++) squares += r[(t * batch.Count + b) * width + i] * r[(t * batch.Count + b) * width + i];
+            Assert.Equal(epsilon, Math.Sqrt(squares), 1e-12);
+        }
+        Assert.Equal(clean, classifier.Loss(batch, labels), 1e-12);
+        double worst = classifier.PerturbedLoss(r);
+        Assert.True(worst > clean, $"L(x + r) = {worst} is not above L(x) = {clean}");
+        // no other direction of the same norm per text raises the loss as much (to first order r is the best one)
+        var random = new SeededRandom(3);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var other = new double[r.Length];
+            random.FillUniform<double>(other, 1);
+            SentenceClassifier<double>.AdversarialPerturbation(other, steps, batch.Count, epsilon, other);
+            Assert.True(classifier.PerturbedLoss(other) < worst);
+        }
+    }
+
+    [Fact]
+    public void SoftLossIsTheCrossEntropyAgainstADistributionWithItsGradient()
+    {
+        var classifier = Create(Pooling.Mean, bidirectional: true);
+        var batch = SequenceEncoderTests.Batch();
+        double[] q = [0.2, 0.5, 0.3, 0.9, 0.0, 0.1];
+        var p = classifier.Probabilities(batch);
+        double expected = 0;
+        for (int i = 0; i < q.Length; i++) expected -= q[i] * Math.Log(p[i]) / batch.Count;
+        Assert.Equal(expected, classifier.SoftLoss(batch, q), 1e-12);
+        GradientCheck.Run(classifier.Parameters, () =>
+        {
+            classifier.SoftLoss(batch, q);
+            classifier.Backward();
+        }, () => classifier.SoftLoss(batch, q));
+        GradientCheck.Run(classifier.Parameters, () => classifier.AdversarialSoftLoss(batch, q, 0.5),
+            () => classifier.SoftLoss(batch, q) + classifier.PerturbedLoss(classifier.LastPerturbation.ToArray()));
+    }
+
+    [Fact]
+    public void SoftLossWithOneHotTargetsIsTheLabelLoss()
+    {
+        var batch = SequenceEncoderTests.Batch();
+        int[] labels = [2, 0];
+        var (hard, hardLoss) = LabelLossWithGradients(batch, labels);
+        var soft = Create(Pooling.Max, bidirectional: true);
+        Assert.Equal(hardLoss, soft.SoftLoss(batch, [0, 0, 1, 1, 0, 0]), 1e-12);
+        soft.Backward();
+        AssertGradients(hard, 1, soft);
+    }
+
     [Fact]
     public void PoolingsComputeWhatTheyPromise()
     {
