@@ -17,6 +17,9 @@ public static class ClassifierTrainer
     /// filled in here. Returns the best model. A checkpoint is kept at <see cref="CheckpointPath"/>; with
     /// <paramref name="resumeFrom"/> training continues from such a checkpoint (its architecture and vocabularies win
     /// over <paramref name="options"/>). <paramref name="cancel"/> stops after the batch in progress, keeping everything.
+    /// <paramref name="pretraining"/> trains the encoder as a language model first; with <paramref name="teacher"/>, an
+    /// n-gram model with those features labels the pretraining texts as extra soft-target examples and is not kept
+    /// (see <see cref="Teach"/>). <see cref="TrainingSettings.Adversarial"/> turns on adversarial training.
     /// </summary>
     public static (ClassifierModel Model, TrainingOutcome Outcome) Train(IReadOnlyList<LabeledDocument> train, IReadOnlyList<LabeledDocument>? valid,
         EncoderOptions options, Func<SequenceEncoderConfig, ClassifierConfig> config, TrainingSettings settings, string savePath,
