@@ -167,7 +167,7 @@ public sealed class SentenceClassifier<T> : EncoderWithOutput<T> where T : unman
     /// <summary>The r_adv of the last <see cref="AdversarialLoss"/> [T][B][I].</summary>
     internal ReadOnlySpan<T> LastPerturbation => _perturbation.AsSpan(0, Encoder.Steps * Encoder.Batch * Encoder.Config.InputSize);
 
-    /// <summary>The loss of the last <see cref="Loss"/>'s batch with <paramref name="perturbation"/> added to its input rows.</summary>
+    /// <summary>The loss of the last <see cref="Loss"/> or <see cref="SoftLoss"/> batch, targets included, with <paramref name="perturbation"/> added to its input rows.</summary>
     internal T PerturbedLoss(ReadOnlySpan<T> perturbation)
     {
         var logits = Head(Encoder.ForwardPerturbed(perturbation));
