@@ -74,6 +74,10 @@ internal static class ClassifyCommands
         var ngramBits = new Option<int>("--ngram-bits") { Description = "The n-grams are hashed into 2^N buckets (model file: 2^N × labels floats).", DefaultValueFactory = _ => 22 }.AtLeast(8).AtMost(NGramFeatureConfig.MaxHashBits);
         var ngramEpochs = new Option<int>("--ngram-epochs") { Description = "AdaGrad passes of the n-gram model.", DefaultValueFactory = _ => 2 }.AtLeast(1);
         var ngramLr = new Option<double>("--ngram-lr") { Description = "AdaGrad step size of the n-gram model.", DefaultValueFactory = _ => 0.025 }.AtLeast(0);
+        var ngramNb = new Option<bool>("--ngram-nb")
+        {
+            Description = "Train the n-gram model on features scaled by their naive Bayes log-count ratios (as NBSVM) instead of binary ones.",
+        };
         var pretrainText = new Option<string?>("--pretrain-text")
         {
             Description = "Unlabeled text, one document per line: the encoder is first trained on it as a language model (forward states predict the next word, "
@@ -94,7 +98,7 @@ internal static class ClassifyCommands
         var shared = new EncoderTrainingOptions();
         var command = new Command("train", "Train a sentence classifier (RNN/LSTM/GRU encoder, pooling, linear, softmax), optionally mixed with an n-gram model.")
         {
-            train, valid, validFraction, save, textColumn, labelColumn, tokenizer, normalization, pooling, ngramWords, ngramChars, ngramBits, ngramEpochs, ngramLr,
+            train, valid, validFraction, save, textColumn, labelColumn, tokenizer, normalization, pooling, ngramWords, ngramChars, ngramBits, ngramEpochs, ngramLr, ngramNb,
             pretrainText, pretrainWords, pretrainEpochs, pretrainMinutes, adversarial, ngramTeacher,
         };
         shared.AddTo(command);
@@ -128,10 +132,14 @@ internal static class ClassifyCommands
             if (result.GetValue(ngramWords) + result.GetValue(ngramChars) > 0)
             {
                 ngrams = new NGramFeatureConfig(result.GetValue(ngramWords), result.GetValue(ngramChars), result.GetValue(ngramBits),
-                    result.GetValue(ngramEpochs), result.GetValue(ngramLr));
+                    result.GetValue(ngramEpochs), result.GetValue(ngramLr), result.GetValue(ngramNb));
                 ngrams.Validate();
                 if (validDocuments is null && !result.GetValue(ngramTeacher))
                     o.WriteLine("note: without validation data the RNN and the n-gram model get equal weight (0.5)");
+            }
+            else if (result.GetValue(ngramNb))
+            {
+                throw new PerplexException("--ngram-nb changes how the n-gram model is trained; it needs --ngram-words and/or --ngram-chars");
             }
             NGramFeatureConfig? teacher = null;
             if (result.GetValue(ngramTeacher))

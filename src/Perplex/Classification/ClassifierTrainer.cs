@@ -74,7 +74,7 @@ public static class ClassifierTrainer
         var features = train.Select(d => ngrams.Features(d.Tokens)).ToList();
         double loss = ngrams.Train(features, targets, settings.Seed ^ 0x96A3UL);
         var c = ngrams.Config;
-        log.WriteLine($"n-gram model: word 1..{c.WordOrder}-grams, character 1..{c.CharOrder}-grams, {c.Buckets:N0} buckets, " +
+        log.WriteLine($"n-gram model: word 1..{c.WordOrder}-grams, character 1..{c.CharOrder}-grams{(c.NaiveBayes ? " (naive Bayes scaled)" : "")}, {c.Buckets:N0} buckets, " +
                       $"{features.Average(f => f.Length):F0} features per document, {c.Epochs} epochs, training loss {loss:F4}, {clock.Elapsed.TotalSeconds:F1} s");
         return settings with { MaxMinutes = settings.MaxMinutes is { } m ? Math.Max(0, m - clock.Elapsed.TotalMinutes) : null };
     }
@@ -120,7 +120,7 @@ public static class ClassifierTrainer
             }
             validAccuracy = $", {100.0 * right / valid.Count:F2}% right on the validation documents";
         }
-        log.WriteLine($"n-gram teacher: word 1..{config.WordOrder}-grams, character 1..{config.CharOrder}-grams{validAccuracy}; " +
+        log.WriteLine($"n-gram teacher: word 1..{config.WordOrder}-grams, character 1..{config.CharOrder}-grams{(config.NaiveBayes ? " (naive Bayes scaled)" : "")}{validAccuracy}; " +
                       $"its probabilities are the targets of {unlabeled.Count:N0} unlabeled texts ({texts.Count - unlabeled.Count:N0} skipped: " +
                       $"labeled, validation, empty or over {PretrainingData.MaxTokens} tokens), {clock.Elapsed.TotalSeconds:F1} s");
         return (all, soft, settings with { MaxMinutes = settings.MaxMinutes is { } m ? Math.Max(0, m - clock.Elapsed.TotalMinutes) : null });

@@ -11,7 +11,11 @@ namespace Perplex.Classification;
 /// <param name="HashBits">The n-grams are hashed into 2^HashBits buckets (the weight table has that many rows).</param>
 /// <param name="Epochs">Passes of AdaGrad over the training documents.</param>
 /// <param name="LearningRate">AdaGrad's step size.</param>
-public sealed record NGramFeatureConfig(int WordOrder, int CharOrder, int HashBits = 22, int Epochs = 2, double LearningRate = 0.025)
+/// <param name="NaiveBayes">Train on features scaled by their naive Bayes log-count ratios (NBSVM's scaling; see
+/// <see cref="NGramLogisticRegression"/>) instead of binary ones. Only training changes: the scales are folded into
+/// the weights afterwards, so the model reads binary features either way.</param>
+public sealed record NGramFeatureConfig(int WordOrder, int CharOrder, int HashBits = 22, int Epochs = 2, double LearningRate = 0.025,
+    bool NaiveBayes = false)
 {
     /// <summary>Largest <see cref="HashBits"/> accepted (a 2^26-row table is 512 MB per two classes).</summary>
     public const int MaxHashBits = 26;

@@ -11,6 +11,11 @@ namespace Perplex.Classification;
 /// RNN, so averaging the two log-probabilities is better than either (as Mesnil et al. 2014 combined an RNN LM with
 /// NBSVM on IMDB). Trained by AdaGrad with a light L2 penalty, in seconds; the weights are saved in the classifier's
 /// model file as <c>ngram.weight</c> [buckets, classes] and <c>ngram.bias</c>.
+/// With <see cref="NGramFeatureConfig.NaiveBayes"/>, training sees feature f with the value s_f, its naive Bayes
+/// log-count ratio (Wang and Manning's NBSVM, 2012): s_f = max over classes c of |log(P(f | c) / P(f | not c))|, counts
+/// smoothed by one. A feature that is far more common in one class than in the others starts with a large value, so
+/// the few training passes move its weight further; on NSMC this was worth 0.4 points of test accuracy (docs/applications.md).
+/// After training W[f] ← s_f·W[f], which is the same model over binary features.
 /// </summary>
 public sealed class NGramLogisticRegression
 {
@@ -60,6 +65,7 @@ public sealed class NGramLogisticRegression
         int c = ClassCount;
         var w = Weight.Value.Data;
         var b = Bias.Value.Data;
+        var scale = Config.NaiveBayes ? NaiveBayesScales(documents, targets) : null;
         var wSquares = new float[w.Length];
         var bSquares = new float[c];
         float lr = (float)Config.LearningRate;
@@ -73,27 +79,66 @@ public sealed class NGramLogisticRegression
             loss = 0;
             foreach (int d in order)
             {
-                Logits(documents[d], p);
+                Logits(documents[d], p, scale);
                 TP.SoftMax(p, p);
                 loss -= Math.Log(Math.Max(p[targets[d]], 1e-30f));
                 p[targets[d]] -= 1; // ∂loss/∂z = p − onehot(y)
                 for (int k = 0; k < c; k++) AdaGrad(ref b[k], ref bSquares[k], p[k], lr);
-                // Every feature present has value 1, so its weight row's gradient is ∂loss/∂z itself (plus L2).
+                // A feature present has value s_f (1 without scaling), so its weight row's gradient is s_f·∂loss/∂z (plus L2).
                 foreach (int f in documents[d])
+                {
+                    float value = scale is null ? 1 : scale[f];
                     for (int k = 0; k < c; k++)
-                        AdaGrad(ref w[f * c + k], ref wSquares[f * c + k], p[k] + L2 * w[f * c + k], lr);
+                        AdaGrad(ref w[f * c + k], ref wSquares[f * c + k], value * p[k] + L2 * w[f * c + k], lr);
+                }
             }
             loss /= Math.Max(1, documents.Count);
         }
+        if (scale is not null)
+            for (int f = 0; f < scale.Length; f++)
+                TP.Multiply(w.AsSpan(f * c, c), scale[f], w.AsSpan(f * c, c));
         return loss;
     }
 
-    private void Logits(int[] features, Span<float> z)
+    /// <summary>s_f = max_c |log(P(f | c) / P(f | not c))| with add-one counts, P(f | c) = (n_cf + 1) / Σ_g (n_cg + 1).</summary>
+    internal float[] NaiveBayesScales(IReadOnlyList<int[]> documents, IReadOnlyList<int> targets)
+    {
+        int c = ClassCount, buckets = Config.Buckets;
+        var counts = new int[(long)buckets * c];
+        var classTotals = new double[c];
+        for (int d = 0; d < documents.Count; d++)
+        {
+            foreach (int f in documents[d]) counts[f * c + targets[d]]++;
+            classTotals[targets[d]] += documents[d].Length;
+        }
+        double allTotal = 0;
+        for (int k = 0; k < c; k++) allTotal += classTotals[k] += buckets; // the add-one smoothing, once per bucket
+        var scale = new float[buckets];
+        for (int f = 0; f < buckets; f++)
+        {
+            double all = 0;
+            for (int k = 0; k < c; k++) all += counts[f * c + k] + 1;
+            double best = 0;
+            for (int k = 0; k < c; k++)
+            {
+                double inClass = counts[f * c + k] + 1, rest = all - inClass;
+                double ratio = Math.Log(inClass / classTotals[k]) - Math.Log(rest / (allTotal - classTotals[k]));
+                best = Math.Max(best, Math.Abs(ratio));
+            }
+            scale[f] = (float)best;
+        }
+        return scale;
+    }
+
+    private void Logits(int[] features, Span<float> z, float[]? scale = null)
     {
         int c = ClassCount;
         Bias.Value.Span.CopyTo(z);
         var w = Weight.Value.Data;
-        foreach (int f in features) TP.Add(z, w.AsSpan(f * c, c), z);
+        if (scale is null)
+            foreach (int f in features) TP.Add(z, w.AsSpan(f * c, c), z);
+        else
+            foreach (int f in features) TP.MultiplyAdd(w.AsSpan(f * c, c), scale[f], z, z);
     }
 
     private static void AdaGrad(ref float weight, ref float squares, float gradient, float lr)

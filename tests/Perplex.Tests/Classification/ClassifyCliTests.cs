@@ -140,6 +140,28 @@ public class ClassifyCliTests
     }
 
     [Fact]
+    public void NaiveBayesScalingOfTheNGramModelIsRecordedAndNeedsNGramFeatures()
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.txt", Reviews(120, 1));
+        var valid = dir.File("valid.txt", Reviews(40, 2));
+        var model = dir.Combine("nb.st");
+        string[] common = ["classify", "train", "--train", train, "--valid", valid, "--threads", "1", .. Small, "--save", model, "--ngram-nb"];
+        var trained = Cli.Run([.. common, "--ngram-words", "2", "--ngram-chars", "3", "--ngram-bits", "12"]);
+        Assert.True(trained.ExitCode == 0, trained.Err);
+        Assert.Contains("n-gram model: word 1..2-grams, character 1..3-grams (naive Bayes scaled), 4,096 buckets", trained.Out);
+        var saved = Perplex.Classification.ClassifierModel.Load(model);
+        Assert.True(saved.Config.NGrams!.NaiveBayes);
+        var eval = Cli.Run("classify", "eval", model, valid);
+        Assert.True(eval.ExitCode == 0, eval.Err);
+        Assert.Matches(@"n-grams alone: 100\.00%", eval.Out);
+
+        var noFeatures = Cli.Run(common);
+        Assert.Equal(CliRunner.UserErrorExitCode, noFeatures.ExitCode);
+        Assert.Contains("--ngram-nb changes how the n-gram model is trained; it needs --ngram-words", noFeatures.Err);
+    }
+
+    [Fact]
     public void PatienceStopsARunThatNoLongerImproves()
     {
         using var dir = new TempDir();

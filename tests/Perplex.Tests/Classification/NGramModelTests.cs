@@ -72,6 +72,62 @@ public class NGramModelTests
     }
 
     [Fact]
+    public void NaiveBayesScalesAreTheLogCountRatiosWithAddOneCounts()
+    {
+        // buckets chosen by hand: class 0 has documents {1, 2} and {1}, class 1 has {2, 3}; 256 buckets
+        var model = new NGramLogisticRegression(new NGramFeatureConfig(1, 0, HashBits: 8, NaiveBayes: true), 2);
+        var scale = model.NaiveBayesScales([[1, 2], [1], [2, 3]], [0, 0, 1]);
+        double total0 = 3 + 256, total1 = 2 + 256; // feature occurrences per class, plus one per bucket
+        Assert.Equal(Math.Log(3 / total0) - Math.Log(1 / total1), scale[1], 5); // bucket 1: twice in class 0, never in class 1
+        Assert.Equal(Math.Log(2 / total1) - Math.Log(2 / total0), scale[2], 5); // once in each: only the totals differ
+        Assert.Equal(Math.Log(2 / total1) - Math.Log(1 / total0), scale[3], 5); // once in class 1 only
+        Assert.Equal(Math.Log(1 / total1) - Math.Log(1 / total0), scale[200], 5); // never seen
+        // with three classes "not c" pools the other two: bucket 5 is in classes 0 and 1 but not 2
+        var three = new NGramLogisticRegression(new NGramFeatureConfig(1, 0, HashBits: 8, NaiveBayes: true), 3);
+        var s3 = three.NaiveBayesScales([[5], [5], [7]], [0, 1, 2]);
+        double t = 1 + 256; // every class has one feature occurrence
+        double vsRest(double inClass, double others) => Math.Abs(Math.Log(inClass / t) - Math.Log(others / (2 * t)));
+        Assert.Equal(Math.Max(vsRest(2, 3), vsRest(1, 4)), s3[5], 5);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ANaiveBayesScaledModelReadsBinaryFeaturesAfterTraining(bool naiveBayes)
+    {
+        // a rare cue word decides the label; the scaled model must learn it too and give the same
+        // probabilities through the ordinary (binary) feature path that a saved model uses
+        var random = new Random(5);
+        var docs = new List<int[]>();
+        var labels = new List<int>();
+        for (int i = 0; i < 300; i++)
+        {
+            int label = i % 2;
+            var f = new SortedSet<int> { random.Next(10, 60), random.Next(10, 60) };
+            if (i % 5 == 0) f.Add(label == 1 ? 3 : 4); // the cue, in a fifth of the documents
+            else f.Add(label == 1 ? random.Next(60, 64) : random.Next(62, 66)); // weak, overlapping evidence
+            docs.Add([.. f]);
+            labels.Add(label);
+        }
+        var model = new NGramLogisticRegression(new NGramFeatureConfig(1, 0, HashBits: 8, Epochs: 3, NaiveBayes: naiveBayes), 2);
+        double loss = model.Train(docs, labels, 2);
+        Assert.InRange(loss, 0, 0.6);
+        Span<float> logp = stackalloc float[2];
+        double recomputed = 0;
+        for (int d = 0; d < docs.Count; d++)
+        {
+            model.LogProbabilities(docs[d], logp);
+            recomputed -= logp[labels[d]];
+        }
+        // the last epoch's loss was summed while the weights moved, so the two agree only roughly
+        Assert.InRange(recomputed / docs.Count, 0.5 * loss, 1.5 * loss);
+        model.LogProbabilities([3], logp);
+        Assert.True(logp[1] > logp[0]);
+        model.LogProbabilities([4], logp);
+        Assert.True(logp[0] > logp[1]);
+    }
+
+    [Fact]
     public void TheMixRunsFromTheRnnAloneToTheNGramsAloneAndTheChosenWeightFitsBest()
     {
         // three documents, two classes: the RNN is right on the first two, the n-grams on the last two
