@@ -29,6 +29,13 @@ internal sealed class CachedPacking<T> where T : unmanaged, IFloatingPointIeee75
         Packed.Pack(transpose, weights, ldb);
     }
 
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/> of <see cref="Pack(bool, T[], int)"/>; the parts may run at once on different threads.</summary>
+    public void Pack(bool transpose, T[] weights, int ldb, int part, int parts)
+    {
+        _copyIsValid = false;
+        Packed.Pack(transpose, weights, ldb, part, parts);
+    }
+
     /// <summary>Packs op(B) from <paramref name="weights"/> unless it is bitwise what was packed last time.</summary>
     public void PackIfChanged(bool transpose, T[] weights, int ldb)
     {

@@ -35,13 +35,22 @@ internal sealed class GruDirection<T> : RecurrentDirection<T> where T : unmanage
     protected override void StepForward(int t)
     {
         int n = HiddenSize;
-        var gates = GateRowsAt(Gates, t);   // W_ih x + b_ih on entry; r, z, n on exit
+        // Gates[t]: W_ih x + b_ih on entry; r, z, n on exit
         var hidden = _hidden.AsSpan(0, Batch * GateRows);
         for (int b = 0; b < Batch; b++) BiasHh.Value.Data.CopyTo(hidden.Slice(b * GateRows, GateRows));
         var hPrev = State(PrevSlot(t));
         RecurrentProduct(hPrev, hidden, accumulate: true);   // W_hh h' + b_hh
+        RunCell(t, backward: false);
+    }
+
+    protected override void CellForward(int t, int firstRow, int endRow)
+    {
+        int n = HiddenSize;
+        var gates = GateRowsAt(Gates, t);
+        var hidden = _hidden.AsSpan(0, Batch * GateRows);
+        var hPrev = State(PrevSlot(t));
         var h = State(OutSlot(t));
-        for (int b = 0; b < Batch; b++)
+        for (int b = firstRow; b < endRow; b++)
         {
             var gi = gates.Slice(b * GateRows, GateRows);
             var gh = hidden.Slice(b * GateRows, GateRows);
@@ -61,12 +70,18 @@ internal sealed class GruDirection<T> : RecurrentDirection<T> where T : unmanage
 
     protected override void StepBackward(int t)
     {
+        RunCell(t, backward: true);
+        RecurrentProductBackward(_dGatesHidden.AsSpan(t * Batch * GateRows, Batch * GateRows), DhNext, accumulate: true);
+    }
+
+    protected override void CellBackward(int t, int firstRow, int endRow)
+    {
         int n = HiddenSize;
         var gates = GateRowsAt(Gates, t);
         var dGi = GateRowsAt(DGates, t);
         var dGh = _dGatesHidden.AsSpan(t * Batch * GateRows, Batch * GateRows);
         var hPrev = State(PrevSlot(t));
-        for (int b = 0; b < Batch; b++)
+        for (int b = firstRow; b < endRow; b++)
         {
             var g = gates.Slice(b * GateRows, GateRows);
             ReadOnlySpan<T> r = g[..n], z = g.Slice(n, n), cand = g.Slice(2 * n, n);
@@ -90,6 +105,5 @@ internal sealed class GruDirection<T> : RecurrentDirection<T> where T : unmanage
             di[..(2 * n)].CopyTo(dhh[..(2 * n)]);
             TP.Multiply(dn, r, dhh.Slice(2 * n, n));
         }
-        RecurrentProductBackward(dGh, DhNext, accumulate: true);
     }
 }

@@ -14,7 +14,7 @@ internal sealed class LstmDirection<T> : RecurrentDirection<T> where T : unmanag
     private T[] _cs = [];      // [T+1][B][H], same slot scheme as the hidden states
     private T[] _tanhC = [];   // [T][B][H]: tanh(c_t), kept for backward
     private T[] _dcNext = [];  // [B][H]: d loss / d c_{t−1}
-    private T[] _scratch = [];  // [H]
+    private T[] _scratch = [];  // [B][H], a row per batch row so that rows can run on different threads
 
     public LstmDirection(int inputSize, int hiddenSize, int layer, bool reverse, string prefix)
         : base(inputSize, hiddenSize, 4, layer, reverse, prefix) { }
@@ -47,15 +47,21 @@ internal sealed class LstmDirection<T> : RecurrentDirection<T> where T : unmanag
 
     protected override void StepForward(int t)
     {
-        int n = HiddenSize;
-        var gates = GateRowsAt(Gates, t);   // W_ih x_t + b_ih + b_hh on entry
-        RecurrentProduct(State(PrevSlot(t)), gates, accumulate: true);
+        RecurrentProduct(State(PrevSlot(t)), GateRowsAt(Gates, t), accumulate: true); // W_ih x_t + b_ih + b_hh on entry
         long started = StepProfile.Start();
+        RunCell(t, backward: false);
+        StepProfile.Stop(started, "LSTM cell forward");
+    }
+
+    protected override void CellForward(int t, int firstRow, int endRow)
+    {
+        int n = HiddenSize;
+        var gates = GateRowsAt(Gates, t);
         var cPrev = Cell(PrevSlot(t));
         var c = Cell(OutSlot(t));
         var tc = TanhCell(t);
         var h = State(OutSlot(t));
-        for (int b = 0; b < Batch; b++)
+        for (int b = firstRow; b < endRow; b++)
         {
             var row = gates.Slice(b * 4 * n, 4 * n);
             Kernels.Sigmoid<T>(row[..(2 * n)], row[..(2 * n)]);          // i, f
@@ -69,12 +75,11 @@ internal sealed class LstmDirection<T> : RecurrentDirection<T> where T : unmanag
             Kernels.Tanh<T>(cb, tcb);
             TP.Multiply(o, tcb, h.Slice(b * n, n));       // h = o ⊙ tanh c
         }
-        StepProfile.Stop(started, "LSTM cell forward");
     }
 
     protected override void BeginBackward(ReadOnlySpan<T> dcN)
     {
-        Workspace.Ensure(ref _scratch, HiddenSize);
+        Workspace.Ensure(ref _scratch, Batch * HiddenSize);
         var dc = Workspace.Ensure(ref _dcNext, Batch * HiddenSize);
         if (dcN.IsEmpty) dc.Clear(); else dcN.CopyTo(dc);
     }
@@ -86,15 +91,22 @@ internal sealed class LstmDirection<T> : RecurrentDirection<T> where T : unmanag
 
     protected override void StepBackward(int t)
     {
+        long started = StepProfile.Start();
+        RunCell(t, backward: true);
+        StepProfile.Stop(started, "LSTM cell backward");
+        RecurrentProductBackward(GateRowsAt(DGates, t), DhNext, accumulate: false);
+    }
+
+    protected override void CellBackward(int t, int firstRow, int endRow)
+    {
         int n = HiddenSize;
         var gates = GateRowsAt(Gates, t);
         var dGates = GateRowsAt(DGates, t);
         var cPrev = Cell(PrevSlot(t));
         var tc = TanhCell(t);
-        var scratch = _scratch.AsSpan(0, n);
-        long started = StepProfile.Start();
-        for (int b = 0; b < Batch; b++)
+        for (int b = firstRow; b < endRow; b++)
         {
+            var scratch = _scratch.AsSpan(b * n, n);
             var row = gates.Slice(b * 4 * n, 4 * n);
             ReadOnlySpan<T> i = row[..n], f = row.Slice(n, n), g = row.Slice(2 * n, n), o = row.Slice(3 * n, n);
             var drow = dGates.Slice(b * 4 * n, 4 * n);
@@ -117,7 +129,5 @@ internal sealed class LstmDirection<T> : RecurrentDirection<T> where T : unmanag
             Kernels.TanhBackward(g, dg, dg);
             Kernels.SigmoidBackward(o, dO, dO);
         }
-        StepProfile.Stop(started, "LSTM cell backward");
-        RecurrentProductBackward(dGates, DhNext, accumulate: false);
     }
 }

@@ -42,6 +42,7 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
         BiasHh = new Parameter<T>(prefix + "bias_hh" + suffix, GateRows);
         _hiddenWeightT = new CachedPacking<T>(hiddenSize, GateRows);
         _hiddenWeight = new PackedMatrix<T>(GateRows, hiddenSize);
+        _job = new DirectionJob(this);
     }
 
     public int InputSize { get; }
@@ -87,7 +88,7 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
         if (h0.IsEmpty) first.Clear(); else h0.CopyTo(first);
         BeginForward(c0);
         // W_hh is read by every step: pack it once for the whole chunk (the weights change only between chunks)
-        if (steps > ShortCallSteps || _backwardSinceForward) _hiddenWeightT.Pack(transpose: true, WeightHh.Value.Data, HiddenSize);
+        if (steps > ShortCallSteps || _backwardSinceForward) RunJob(JobKind.PackForward, 0, PackParts());
         else _hiddenWeightT.PackIfChanged(transpose: true, WeightHh.Value.Data, HiddenSize);
         _backwardSinceForward = false;
         for (int s = 0; s < steps; s++)
@@ -118,7 +119,7 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
         var dhCur = Workspace.Ensure(ref DhCur, batch * h);
         if (dhN.IsEmpty) dhNext.Clear(); else dhN.CopyTo(dhNext);
         BeginBackward(dcN);
-        _hiddenWeight.Pack(transpose: false, WeightHh.Value.Data, HiddenSize);
+        RunJob(JobKind.PackBackward, 0, PackParts());
         _backwardSinceForward = true;
 
         for (int s = 0; s < steps; s++)
@@ -157,6 +158,63 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
     /// <summary>The per-step backward recurrent product dhPrev (+)= dG · W_hh ([B][G·H] · [G·H][H]), W_hh packed once per backward.</summary>
     protected void RecurrentProductBackward(ReadOnlySpan<T> dGates, Span<T> dhPrev, bool accumulate)
         => Gemm.Multiply(false, Batch, dGates, GateRows, _hiddenWeight, dhPrev, HiddenSize, accumulate);
+
+    /// <summary>
+    /// Runs the cell's elementwise work of step t (<see cref="CellForward"/> or <see cref="CellBackward"/>) on the rows of
+    /// the batch, split between the engine's threads when the direction runs on several and the step is large enough
+    /// to pay for the fork. Rows are independent, so the result is the same for any split.
+    /// </summary>
+    protected void RunCell(int t, bool backward)
+    {
+        int parts = Parallelism.CurrentThreads;
+        if (parts < 2 || Batch < 2 || (long)Batch * GateRows < MinCellElementsToFork) parts = 1;
+        RunJob(backward ? JobKind.CellBackward : JobKind.CellForward, t, Math.Min(parts, Batch));
+    }
+
+    /// <summary>The cell's forward elementwise work of step t on batch rows [<paramref name="firstRow"/>, <paramref name="endRow"/>), after the recurrent product.</summary>
+    protected abstract void CellForward(int t, int firstRow, int endRow);
+
+    /// <summary>The cell's backward elementwise work of step t on batch rows [<paramref name="firstRow"/>, <paramref name="endRow"/>): DhCur to the gate gradients.</summary>
+    protected abstract void CellBackward(int t, int firstRow, int endRow);
+
+    /// <summary>Below this many gate pre-activations per step the cell runs on one thread (a fork costs a few microseconds).</summary>
+    private const long MinCellElementsToFork = 1 << 15;
+
+    private int PackParts() => Parallelism.CurrentThreads > 1 && (long)GateRows * HiddenSize >= 1 << 16 ? 2 : 1;
+
+    private readonly DirectionJob _job;
+
+    private void RunJob(JobKind kind, int t, int parts)
+    {
+        _job.Kind = kind;
+        _job.Step = t;
+        _job.Parts = parts;
+        ForkJoin.Run(_job, parts);
+    }
+
+    private enum JobKind { PackForward, PackBackward, CellForward, CellBackward }
+
+    /// <summary>
+    /// What a direction splits between threads itself when it runs on several: packing W_hh (by column panels) and the
+    /// cell (by rows of the batch). The recurrent products split inside the GEMM.
+    /// </summary>
+    private sealed class DirectionJob(RecurrentDirection<T> owner) : ParallelWork
+    {
+        public JobKind Kind;
+        public int Step, Parts;
+
+        public override void Run(int part)
+        {
+            int first = (int)((long)owner.Batch * part / Parts), end = (int)((long)owner.Batch * (part + 1) / Parts);
+            switch (Kind)
+            {
+                case JobKind.PackForward: owner._hiddenWeightT.Pack(transpose: true, owner.WeightHh.Value.Data, owner.HiddenSize, part, Parts); break;
+                case JobKind.PackBackward: owner._hiddenWeight.Pack(transpose: false, owner.WeightHh.Value.Data, owner.HiddenSize, part, Parts); break;
+                case JobKind.CellForward: owner.CellForward(Step, first, end); break;
+                default: owner.CellBackward(Step, first, end); break;
+            }
+        }
+    }
 
     /// <summary>Adds the biases that can be folded into the input projection.</summary>
     protected abstract void AddInputBiases(Span<T> gates, int rows);

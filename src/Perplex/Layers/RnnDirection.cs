@@ -24,9 +24,15 @@ internal sealed class RnnDirection<T> : RecurrentDirection<T> where T : unmanage
     protected override void StepForward(int t)
     {
         // a = (W_ih x_t + b_ih + b_hh) + W_hh h_{t−1};  h_t = σ(a)
-        var a = GateRowsAt(Gates, t);
-        RecurrentProduct(State(PrevSlot(t)), a, accumulate: true);
-        var h = State(OutSlot(t));
+        RecurrentProduct(State(PrevSlot(t)), GateRowsAt(Gates, t), accumulate: true);
+        RunCell(t, backward: false);
+    }
+
+    protected override void CellForward(int t, int firstRow, int endRow)
+    {
+        int n = HiddenSize, rows = (endRow - firstRow) * n;
+        var a = GateRowsAt(Gates, t).Slice(firstRow * n, rows);
+        var h = State(OutSlot(t)).Slice(firstRow * n, rows);
         switch (_cell)
         {
             case RecurrentCell.RnnTanh: Kernels.Tanh<T>(a, h); break;
@@ -38,14 +44,20 @@ internal sealed class RnnDirection<T> : RecurrentDirection<T> where T : unmanage
     protected override void StepBackward(int t)
     {
         // da = dh ⊙ σ'(a), from the output h;  dh_{t−1} = da W_hh
-        ReadOnlySpan<T> dh = DhCur.AsSpan(0, Batch * HiddenSize), h = State(OutSlot(t));
-        var da = GateRowsAt(DGates, t);
+        RunCell(t, backward: true);
+        RecurrentProductBackward(GateRowsAt(DGates, t), DhNext, accumulate: false);
+    }
+
+    protected override void CellBackward(int t, int firstRow, int endRow)
+    {
+        int n = HiddenSize, rows = (endRow - firstRow) * n;
+        ReadOnlySpan<T> dh = DhCur.AsSpan(firstRow * n, rows), h = State(OutSlot(t)).Slice(firstRow * n, rows);
+        var da = GateRowsAt(DGates, t).Slice(firstRow * n, rows);
         switch (_cell)
         {
             case RecurrentCell.RnnTanh: Kernels.TanhBackward(h, dh, da); break;
             case RecurrentCell.RnnSigmoid: Kernels.SigmoidBackward(h, dh, da); break;
             default: Kernels.ReluBackward(h, dh, da); break;
         }
-        RecurrentProductBackward(da, DhNext, accumulate: false);
     }
 }

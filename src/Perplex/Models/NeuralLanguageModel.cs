@@ -92,7 +92,9 @@ public abstract class NeuralLanguageModel<T> where T : unmanaged, IFloatingPoint
     /// With <see cref="Parallelism.MaxThreads"/> above 1 and a large enough step, the streams are split between threads
     /// (data parallelism): each thread runs forward and backward for its streams against the shared weights, and the
     /// gradients are added in a fixed order. The result is then deterministic for a given thread count but differs from
-    /// the one-thread result in the last bits (the sums over tokens are grouped differently).
+    /// the one-thread result in the last bits (the sums over tokens are grouped differently). A recurrent model whose
+    /// W_hh is large (see <see cref="StreamParallelStep{T}.WholeStepRecurrentBytes"/>) instead runs the step whole with
+    /// every product and cell split between the threads, which gives the one-thread result bit for bit.
     /// </remarks>
     public T ForwardBackward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets, int steps, int batch)
     {

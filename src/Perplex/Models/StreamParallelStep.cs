@@ -11,8 +11,9 @@ namespace Perplex.Models;
 /// Data parallelism inside one training step: the B streams of a chunk are cut into S contiguous shares, one per
 /// thread; each share runs forward and backward on its own replica of the model (its own activations and carried
 /// state, the master's weights), then the shares' gradients are added into the master's in share order.
-/// Forking once per step instead of once per GEMM is what lets two cores scale: the per-time-step recurrent
-/// products are far too small to split. Replica 0 accumulates straight into the master's gradients, so only
+/// Forking once per step instead of once per GEMM is what lets two cores scale for small models, whose per-time-step
+/// recurrent products are too small to split well; large recurrent weights run the step whole instead (see
+/// <see cref="WholeStepRecurrentBytes"/>). Replica 0 accumulates straight into the master's gradients, so only
 /// S − 1 gradient sets are added. Dropout masks come from generators reseeded from the master's
 /// <see cref="NeuralLanguageModel{T}.Random"/> every step, so a checkpoint of the master resumes exactly.
 /// The decoder's weight gradient dU = Σ_s dZ_sᵀ·H_s is not computed per share and summed: after the shares, each
@@ -48,14 +49,28 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
 
     public StreamParallelStep(NeuralLanguageModel<T> master) => _master = master;
 
+    /// <summary>
+    /// A recurrent weight W_hh of at least this many bytes runs the step whole, every product split between the threads,
+    /// instead of by streams: a share of the streams multiplies its few rows by all of W_hh at every time step, and once
+    /// W_hh no longer fits in a core's L2 (1 MiB on the machines measured) both threads stream it from L3 for half the
+    /// rows each. At H = 650 (LSTM: 6.8 MB) the whole step on two threads ran 1.83× one thread against 1.79–1.80× by
+    /// streams; at H = 200 (0.64 MB) the streams were as fast or faster (docs/benchmarks-lm.md, session 9).
+    /// </summary>
+    internal const long WholeStepRecurrentBytes = 1 << 20;
+
     /// <summary>How many shares a step of <paramref name="steps"/>×<paramref name="batch"/> tokens is cut into (1: run it whole).</summary>
     public static int ShardCount(LanguageModelConfig config, int steps, int batch)
     {
         if (ForcedShards > 0) return Math.Min(ForcedShards, batch);
         int threads = Math.Min(Parallelism.CurrentThreads, batch);
         if (threads < 2 || (double)steps * batch * ModelFlops.TrainingPerToken(config) < MinFlops) return 1;
+        if (config.IsRecurrent && RecurrentWeightBytes(config) >= WholeStepRecurrentBytes) return 1;
         return threads;
     }
+
+    /// <summary>The size of one layer's W_hh [G·H][H] in T.</summary>
+    private static long RecurrentWeightBytes(LanguageModelConfig config)
+        => (long)config.Cell.GateCount() * config.HiddenSize * config.HiddenSize * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 
     /// <summary>Forward and backward of the chunk in <paramref name="shards"/> shares; returns the summed cross-entropy.</summary>
     public double ForwardBackward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets, int steps, int batch, int shards)

@@ -28,6 +28,14 @@ internal static unsafe class PackedGemm<T, TKernel>
     /// </summary>
     private const int ChunksPerThread = 4;
 
+    /// <summary>
+    /// From this many rows up, a row-split product gives each thread its own band of rows and lets it pack all of B
+    /// itself, instead of sharing packed blocks with a fork-join per block. Packing B again costs K·N copies per extra
+    /// thread against M·N·K/threads multiply-adds, a few percent at 2,048 rows; the shared blocks' joins cost more
+    /// than that in training steps (the weight gradients dW = dYᵀ·X, 2,600 and 10,000 rows at H = 650).
+    /// </summary>
+    internal const int OwnBRows = 2048;
+
     /// <summary>Rows packed at once: 16384 × KC floats is 16 MiB.</summary>
     private const int MaxRowsPerPass = 16384;
 
@@ -65,7 +73,14 @@ internal static unsafe class PackedGemm<T, TKernel>
         // every thread packing all of A, is under 1 % of the work once each thread has 32 or more panels of B.
         // Other tall products split their rows and share the packed blocks (a fork-join per block).
         job.Threads = threads;
-        if (threads > 1 && rowPanels >= 4 * threads && columnPanels < 32 * threads)
+        if (threads > 1 && rowPanels >= 4 * threads && columnPanels < 32 * threads && p.M >= OwnBRows)
+        {
+            // one band of rows per thread, each packing all of B for itself: a single fork-join
+            job.Parts = threads;
+            job.Phase = Phase.RowBands;
+            ForkJoin.Run(job, job.Parts, threads);
+        }
+        else if (threads > 1 && rowPanels >= 4 * threads && columnPanels < 32 * threads)
         {
             SharedBlocksSplitRows(job);
         }
@@ -260,7 +275,7 @@ internal static unsafe class PackedGemm<T, TKernel>
         }
     }
 
-    private enum Phase { ColumnSlabs, PackRowsOfA, PackBlockOfB, RowsOfBlock }
+    private enum Phase { ColumnSlabs, PackRowsOfA, PackBlockOfB, RowsOfBlock, RowBands }
 
     /// <summary>Where the kernel finds the rows of op(A): Lda 0 = packed slivers of MR rows from Start, else A's rows in place (row stride Lda).</summary>
     private readonly struct RowsOfA(T* start, nint lda)
@@ -295,6 +310,18 @@ internal static unsafe class PackedGemm<T, TKernel>
                 {
                     var (first, end) = Share(PanelsOfB(p.N), part);
                     Columns(p, first * NR, Math.Min(p.N, end * NR));
+                    break;
+                }
+                case Phase.RowBands:
+                {
+                    var (first, end) = Share(RowPanels(p.M), part);
+                    int rows = Math.Min(p.M, end * MR) - first * MR;
+                    if (rows <= 0) break;
+                    var band = p;
+                    band.M = rows;
+                    band.A = p.TransA ? p.A + first * MR : p.A + first * MR * p.Lda;
+                    band.C = p.C + first * MR * p.Ldc;
+                    Columns(band, 0, p.N);
                     break;
                 }
                 case Phase.PackRowsOfA:

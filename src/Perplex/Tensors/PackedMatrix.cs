@@ -35,7 +35,7 @@ public sealed unsafe class PackedMatrix<T> where T : unmanaged, IFloatingPointIe
     /// <summary>Start of the packed data: panel q (columns q·NR..) holds rows 0..k−1, each NR wide, zero-padded.</summary>
     internal T* Data => storage.Pointer;
 
-    /// <summary>Allocates room for a k×n op(B); call <see cref="Pack"/> before multiplying.</summary>
+    /// <summary>Allocates room for a k×n op(B); call <see cref="Pack(bool, ReadOnlySpan{T}, int)"/> before multiplying.</summary>
     public PackedMatrix(int rows, int columns) : this(rows, columns, GemmPaths.Best) { }
 
     internal PackedMatrix(int rows, int columns, GemmPath path)
@@ -64,7 +64,13 @@ public sealed unsafe class PackedMatrix<T> where T : unmanaged, IFloatingPointIe
     }
 
     /// <summary>Packs (or repacks, reusing the storage) op(B) of this instance's <see cref="Rows"/>×<see cref="Columns"/>.</summary>
-    public void Pack(bool transpose, ReadOnlySpan<T> b, int ldb)
+    public void Pack(bool transpose, ReadOnlySpan<T> b, int ldb) => Pack(transpose, b, ldb, 0, 1);
+
+    /// <summary>
+    /// Packs part <paramref name="part"/> of <paramref name="parts"/> of the column panels of op(B): the parts are
+    /// disjoint, so they may run on different threads at once, and together they are <see cref="Pack(bool, ReadOnlySpan{T}, int)"/>.
+    /// </summary>
+    internal void Pack(bool transpose, ReadOnlySpan<T> b, int ldb, int part, int parts)
     {
         Gemm.CheckOperand(nameof(b), transpose ? Columns : Rows, transpose ? Rows : Columns, b.Length, ldb);
         if (Rows == 0 || Columns == 0) return;
@@ -72,7 +78,8 @@ public sealed unsafe class PackedMatrix<T> where T : unmanaged, IFloatingPointIe
         fixed (T* pb = b)
         {
             int panels = (Columns + PanelWidth - 1) / PanelWidth;
-            GemmPacking.PackB(transpose, pb, ldb, Columns, 0, 0, Rows, PanelWidth, 0, panels, Data, (nint)Rows * PanelWidth);
+            int first = (int)((long)panels * part / parts), end = (int)((long)panels * (part + 1) / parts);
+            GemmPacking.PackB(transpose, pb, ldb, Columns, 0, 0, Rows, PanelWidth, first, end, Data, (nint)Rows * PanelWidth);
         }
         StepProfile.Stop(started, false, transpose, 0, Columns, Rows, prepacked: true); // m = 0 marks a packing
     }

@@ -121,6 +121,52 @@ public class ThreadCountTests
         LossesAndGradientsAgree(whole, split);
     }
 
+    [Theory]
+    [InlineData(ModelKind.Lstm)]
+    [InlineData(ModelKind.Gru)]
+    public void ALargeRecurrentWeightRunsTheStepWholeOnTwoThreads_BitForBitTheOneThreadStep(ModelKind kind)
+    {
+        // H = 512: W_hh is 3–4 MB, above the size from which the step is not split by streams
+        var config = new LanguageModelConfig(kind, 50, 8, 512, Layers: 1);
+        Assert.Equal(1, ShardsWith(2, config));
+        Assert.Equal(2, ShardsWith(2, Config(kind) with { HiddenSize = 128 }));
+        (float Loss, float[][] Grads) Step(int threads)
+        {
+            int saved = Parallelism.MaxThreads;
+            try
+            {
+                Parallelism.MaxThreads = threads;
+                var model = LanguageModels.Create<float>(config, seed: 4);
+                var tokens = Tokens.Take(3 * 32).Select(t => t % 50).ToArray();
+                var targets = Targets.Take(3 * 32).Select(t => t % 50).ToArray();
+                float loss = model.ForwardBackward(tokens, targets, 3, 32);
+                return (loss, model.Parameters.Select(p => (float[])p.Grad.Data.Clone()).ToArray());
+            }
+            finally
+            {
+                Parallelism.MaxThreads = saved;
+            }
+        }
+        var one = Step(1);
+        var two = Step(2);
+        Assert.Equal(one.Loss, two.Loss);
+        for (int i = 0; i < one.Grads.Length; i++) Assert.True(one.Grads[i].AsSpan().SequenceEqual(two.Grads[i]), $"gradient {i} differs");
+    }
+
+    private static int ShardsWith(int threads, LanguageModelConfig config)
+    {
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = threads;
+            return StreamParallelStep<float>.ShardCount(config, 35, 20);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
     /// <summary>The split steps' losses and gradients equal the whole steps' up to float rounding.</summary>
     private static void LossesAndGradientsAgree((float[] Losses, float[][] Grads, float[] Hidden, float[] Cell) whole,
         (float[] Losses, float[][] Grads, float[] Hidden, float[] Cell) split)
