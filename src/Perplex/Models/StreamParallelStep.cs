@@ -53,8 +53,9 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
     /// A recurrent weight W_hh of at least this many bytes runs the step whole, every product split between the threads,
     /// instead of by streams: a share of the streams multiplies its few rows by all of W_hh at every time step, and once
     /// W_hh no longer fits in a core's L2 (1 MiB on the machines measured) both threads stream it from L3 for half the
-    /// rows each. At H = 650 (LSTM: 6.8 MB) the whole step on two threads ran 1.83× one thread against 1.79–1.80× by
-    /// streams; at H = 200 (0.64 MB) the streams were as fast or faster (docs/benchmarks-lm.md, session 9).
+    /// rows each. At H = 650 (LSTM: 6.8 MB) the whole step on two threads was as fast as the split by streams (median
+    /// 1.79× one thread over 15 rounds, against 1.785× over 7) and gives the one-thread result bit for bit; at H = 200
+    /// (0.64 MB) the streams were faster (1.81–1.88× against 1.73–1.78×; docs/benchmarks-lm.md, session 9).
     /// </summary>
     internal const long WholeStepRecurrentBytes = 1 << 20;
 

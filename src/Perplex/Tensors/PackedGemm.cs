@@ -11,7 +11,8 @@ namespace Perplex.Tensors;
 /// B̃ comes from a <see cref="PackedMatrix{T}"/> when the caller packed it beforehand, is read in place when the product has few rows, and is packed per block otherwise.
 /// Threads: a product with few rows, or very many columns, splits its columns (each thread packs only its own
 /// part of B); otherwise the rows are split and the packed blocks shared: each thread packs its own rows of Ã and
-/// disjoint panels of each block of B̃. Every path adds the same partial sums in the same order, so the
+/// disjoint panels of each block of B̃. Very tall products (<see cref="OwnBRows"/>) give each thread one band of rows
+/// that it computes alone, packing B for itself. Every path adds the same partial sums in the same order, so the
 /// result does not depend on the thread count.
 /// </summary>
 internal static unsafe class PackedGemm<T, TKernel>
