@@ -8,6 +8,7 @@ namespace Perplex.Tests.Layers;
 /// A recurrent network on two threads splits its cell's elementwise work by rows of the batch and packs W_hh in two
 /// parts; rows are independent, so outputs, final states and every gradient must equal the one-thread run bit for bit.
 /// </summary>
+[Collection(GlobalThreadCount.Name)]
 public class RecurrentThreadTests
 {
     // sizes where batch × gate rows ≥ 2¹⁵ and gate rows × hidden ≥ 2¹⁶, so both splits happen

@@ -9,6 +9,7 @@ namespace Perplex.Tests.Models;
 /// Thread counts: evaluation does not depend on them at all; a training step split between threads by streams (data
 /// parallelism) equals the whole step up to float rounding, is deterministic, and carries each stream's state.
 /// </summary>
+[Collection(GlobalThreadCount.Name)]
 public class ThreadCountTests
 {
     // big enough (rows × vocabulary ≥ 2¹⁶) that the decoder-side work of a whole step is split between threads

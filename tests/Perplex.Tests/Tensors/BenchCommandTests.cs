@@ -6,6 +6,7 @@ using Xunit;
 namespace Perplex.Tests.Tensors;
 
 /// <summary>The bench commands are wired up and reject bad options with one clear line (their figures are not tested).</summary>
+[Collection(GlobalThreadCount.Name)]
 public class BenchCommandTests
 {
     private static (int Exit, string Out, string Err) Run(params string[] args)
