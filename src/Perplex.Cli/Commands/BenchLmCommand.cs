@@ -33,11 +33,30 @@ internal static class BenchLmCommand
                 + "the load of a shared machine drifts over tens of seconds, so separate runs compare different conditions.",
         };
         var profile = new Option<bool>("--profile") { Description = "Also time every GEMM shape of the step and print where the step's time goes." };
+        var split = new Option<string>("--split")
+        {
+            Description = "How a step on several threads is split: auto (by the size of W_hh), streams (each thread a share of the batch) or whole (every product split).",
+            DefaultValueFactory = _ => "auto",
+        }.AcceptOnlyFromAmong("auto", "streams", "whole");
         var command = new Command("lm", "Training speed of a language model on random tokens: tokens/s, tokens per CPU-second and model FLOP utilization.")
         {
-            model, emsize, nhid, nlayers, vocab, bptt, batch, dropout, threads, seconds, warmupSeconds, againstOne, profile,
+            model, emsize, nhid, nlayers, vocab, bptt, batch, dropout, threads, seconds, warmupSeconds, againstOne, profile, split,
         };
+        // --split is a setting of the calling thread: put it back so that it does not outlive the command
         command.SetAction(result =>
+        {
+            try
+            {
+                return Run(result);
+            }
+            finally
+            {
+                StreamParallelStep<float>.Split = StepSplit.Auto;
+            }
+        });
+        return command;
+
+        int Run(ParseResult result)
         {
             var o = result.InvocationConfiguration.Output;
             int n = result.GetValue(threads);
@@ -46,6 +65,7 @@ internal static class BenchLmCommand
             if (compare && n < 2) throw new PerplexException("--against-one-thread needs --threads 2 or more");
             if (compare && result.GetValue(profile)) throw new PerplexException("--profile cannot be combined with --against-one-thread");
             Parallelism.MaxThreads = n;
+            StreamParallelStep<float>.Split = Enum.Parse<StepSplit>(result.GetValue(split)!, ignoreCase: true);
             var kind = LanguageModelConfig.ParseKind(result.GetValue(model)!);
             var config = new LanguageModelConfig(kind, result.GetValue(vocab), result.GetValue(emsize), result.GetValue(nhid),
                 result.GetValue(nlayers), result.GetValue(dropout), false, kind == ModelKind.Window ? 5 : 0);
@@ -134,8 +154,7 @@ internal static class BenchLmCommand
             }
             if (result.GetValue(profile)) PrintProfile(o, count, cpuSeconds, peak.GflopsPerCpuSecond);
             return 0;
-        });
-        return command;
+        }
     }
 
     /// <summary>Per-shape GEMM time and per-section time per step, GEMM rates against the FMA peak, shares of the CPU time of the step.</summary>

@@ -30,6 +30,13 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
     /// <summary>For tests, on the calling thread only: 0 decides automatically, n ≥ 1 cuts every step into min(n, B) shares.</summary>
     [ThreadStatic] internal static int ForcedShards;
 
+    /// <summary>
+    /// On the calling thread only: how a step on several threads is split. <see cref="StepSplit.Auto"/> (the default)
+    /// chooses by the size of W_hh (<see cref="WholeStepRecurrentBytes"/>); <c>perplex bench lm --split</c> sets the others
+    /// to compare the two ways on one machine.
+    /// </summary>
+    [ThreadStatic] internal static StepSplit Split;
+
     /// <summary>For tests, on the calling thread only: true sums an untied embedding's gradient densely, as any other.</summary>
     [ThreadStatic] internal static bool DenseEmbeddingSum;
 
@@ -65,8 +72,12 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
         if (ForcedShards > 0) return Math.Min(ForcedShards, batch);
         int threads = Math.Min(Parallelism.CurrentThreads, batch);
         if (threads < 2 || (double)steps * batch * ModelFlops.TrainingPerToken(config) < MinFlops) return 1;
-        if (config.IsRecurrent && RecurrentWeightBytes(config) >= WholeStepRecurrentBytes) return 1;
-        return threads;
+        return Split switch
+        {
+            StepSplit.Whole => 1,
+            StepSplit.Streams => threads,
+            _ => config.IsRecurrent && RecurrentWeightBytes(config) >= WholeStepRecurrentBytes ? 1 : threads,
+        };
     }
 
     /// <summary>The size of one layer's W_hh [G·H][H] in T.</summary>
@@ -275,4 +286,17 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
         /// <summary>True when the replica's gradients are known to be zero (new, or cleared by the last reduction).</summary>
         public bool GradientsAreZero = true;
     }
+}
+
+/// <summary>How a training step on several threads is split between them.</summary>
+internal enum StepSplit
+{
+    /// <summary>By the size of the recurrent weight (see <see cref="StreamParallelStep{T}.WholeStepRecurrentBytes"/>).</summary>
+    Auto,
+
+    /// <summary>By streams: each thread runs forward and backward for its share of the batch (data parallelism).</summary>
+    Streams,
+
+    /// <summary>The step whole, with every matrix product and cell split between the threads.</summary>
+    Whole,
 }

@@ -154,6 +154,25 @@ public class ThreadCountTests
         for (int i = 0; i < one.Grads.Length; i++) Assert.True(one.Grads[i].AsSpan().SequenceEqual(two.Grads[i]), $"gradient {i} differs");
     }
 
+    [Fact]
+    public void TheSplitCanBeForcedEitherWay_ButOneThreadNeverSplits()
+    {
+        var big = new LanguageModelConfig(ModelKind.Lstm, 50, 8, 512, Layers: 1);
+        var small = Config(ModelKind.Lstm) with { HiddenSize = 128 };
+        try
+        {
+            StreamParallelStep<float>.Split = StepSplit.Streams;
+            Assert.Equal(2, ShardsWith(2, big));
+            Assert.Equal(1, ShardsWith(1, big));
+            StreamParallelStep<float>.Split = StepSplit.Whole;
+            Assert.Equal(1, ShardsWith(2, small));
+        }
+        finally
+        {
+            StreamParallelStep<float>.Split = StepSplit.Auto;
+        }
+    }
+
     private static int ShardsWith(int threads, LanguageModelConfig config)
     {
         int saved = Parallelism.MaxThreads;

@@ -48,6 +48,28 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void LmSplitIsChosenByName_AndDoesNotOutliveTheCommand()
+    {
+        var (exit, _, error) = Run("bench", "lm", "--split", "halves");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("halves", error);
+        int saved = Perplex.Tensors.Parallelism.MaxThreads;
+        try
+        {
+            string output;
+            (exit, output, error) = Run("bench", "lm", "--emsize", "8", "--nhid", "300", "--nlayers", "1", "--vocab", "50", "--bptt", "3",
+                "--batch-size", "4", "--threads", "2", "--seconds", "0.1", "--warmup", "0", "--split", "streams");
+            Assert.True(exit == 0, error);
+            Assert.Contains("train tokens/s", output);
+            Assert.Equal(Perplex.Models.StepSplit.Auto, Perplex.Models.StreamParallelStep<float>.Split);
+        }
+        finally
+        {
+            Perplex.Tensors.Parallelism.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
     public void ThreadComparison_AlternatesOneAndSeveralThreads_InPairs_UntilBothHadTheirTime()
     {
         int saved = Perplex.Tensors.Parallelism.MaxThreads;
