@@ -180,7 +180,10 @@ internal abstract class RecurrentDirection<T> where T : unmanaged, IFloatingPoin
     /// <summary>Below this many gate pre-activations per step the cell runs on one thread (a fork costs a few microseconds).</summary>
     private const long MinCellElementsToFork = 1 << 15;
 
-    private int PackParts() => Parallelism.CurrentThreads > 1 && (long)GateRows * HiddenSize >= 1 << 16 ? 2 : 1;
+    /// <summary>Packing W_hh is split between the threads from this many elements up.</summary>
+    private const long MinPackElementsToFork = 1 << 16;
+
+    private int PackParts() => (long)GateRows * HiddenSize >= MinPackElementsToFork ? Parallelism.CurrentThreads : 1;
 
     private readonly DirectionJob _job;
 

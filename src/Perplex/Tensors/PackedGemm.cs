@@ -32,8 +32,9 @@ internal static unsafe class PackedGemm<T, TKernel>
     /// <summary>
     /// From this many rows up, a row-split product gives each thread its own band of rows and lets it pack all of B
     /// itself, instead of sharing packed blocks with a fork-join per block. Packing B again costs K·N copies per extra
-    /// thread against M·N·K/threads multiply-adds, a few percent at 2,048 rows; the shared blocks' joins cost more
-    /// than that in training steps (the weight gradients dW = dYᵀ·X, 2,600 and 10,000 rows at H = 650).
+    /// thread against M·N·K/threads multiply-adds, a few percent at 2,048 rows. Measured on two threads: the decoder's
+    /// dW = dZᵀ·H at H = 200 (10,000 rows) went from 347–361 to 389 GFLOP/s on its own; in a training step no
+    /// difference was measurable (docs/benchmarks-lm.md, session 9).
     /// </summary>
     internal const int OwnBRows = 2048;
 
@@ -74,16 +75,19 @@ internal static unsafe class PackedGemm<T, TKernel>
         // every thread packing all of A, is under 1 % of the work once each thread has 32 or more panels of B.
         // Other tall products split their rows and share the packed blocks (a fork-join per block).
         job.Threads = threads;
-        if (threads > 1 && rowPanels >= 4 * threads && columnPanels < 32 * threads && p.M >= OwnBRows)
+        if (threads > 1 && rowPanels >= 4 * threads && columnPanels < 32 * threads)
         {
-            // one band of rows per thread, each packing all of B for itself: a single fork-join
-            job.Parts = threads;
-            job.Phase = Phase.RowBands;
-            ForkJoin.Run(job, job.Parts, threads);
-        }
-        else if (threads > 1 && rowPanels >= 4 * threads && columnPanels < 32 * threads)
-        {
-            SharedBlocksSplitRows(job);
+            if (p.M >= OwnBRows)
+            {
+                // one band of rows per thread, each packing all of B for itself: a single fork-join
+                job.Parts = threads;
+                job.Phase = Phase.RowBands;
+                ForkJoin.Run(job, job.Parts, threads);
+            }
+            else
+            {
+                SharedBlocksSplitRows(job);
+            }
         }
         else if (threads > 1 && columnPanels >= 2)
         {
