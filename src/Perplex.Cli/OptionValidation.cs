@@ -27,6 +27,16 @@ internal static class OptionValidation
         return option;
     }
 
+    /// <summary>Rejects values at or above <paramref name="limit"/>.</summary>
+    public static T Below<T>(this T option, double limit) where T : Option
+    {
+        option.Validators.Add(r =>
+        {
+            if (Parse(r) is { } v && v >= limit) r.AddError($"{option.Name} must be below {limit.ToString(CultureInfo.InvariantCulture)} (got {v.ToString(CultureInfo.InvariantCulture)})");
+        });
+        return option;
+    }
+
     private static double? Parse(OptionResult r) =>
         r.Tokens.Count == 1 && double.TryParse(r.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
 }

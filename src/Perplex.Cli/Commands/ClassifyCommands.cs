@@ -94,12 +94,16 @@ internal static class ClassifyCommands
         {
             Description = "Use the n-gram model as a teacher instead of mixing it in: its probabilities for the --pretrain-text texts become extra training targets for the RNN, and the model keeps the RNN alone.",
         };
+        var vocabFromPretrain = new Option<bool>("--vocab-from-pretrain")
+        {
+            Description = "Count the --pretrain-text words too when building the vocabularies (raise --max-vocab with it): words seen only in the unlabeled text get embeddings of their own, trained by pretraining and by an --ngram-teacher.",
+        };
         var pretrainMinutes = new Option<double?>("--pretrain-minutes") { Description = "Stop pretraining after this many minutes (they count against --max-minutes)." }.AtLeast(0);
         var shared = new EncoderTrainingOptions();
         var command = new Command("train", "Train a sentence classifier (RNN/LSTM/GRU encoder, pooling, linear, softmax), optionally mixed with an n-gram model.")
         {
             train, valid, validFraction, save, textColumn, labelColumn, tokenizer, normalization, pooling, ngramWords, ngramChars, ngramBits, ngramEpochs, ngramLr, ngramNb,
-            pretrainText, pretrainWords, pretrainEpochs, pretrainMinutes, adversarial, ngramTeacher,
+            pretrainText, pretrainWords, pretrainEpochs, pretrainMinutes, vocabFromPretrain, adversarial, ngramTeacher,
         };
         shared.AddTo(command);
         command.SetAction(result =>
@@ -149,6 +153,8 @@ internal static class ClassifyCommands
                 (teacher, ngrams) = (ngrams, null);
             }
             PretrainingData? pretraining = null;
+            if (result.GetValue(vocabFromPretrain) && result.GetValue(pretrainText) is null)
+                throw new PerplexException("--vocab-from-pretrain counts the words of --pretrain-text; give that file too");
             if (result.GetValue(pretrainText) is { } pretrainPath)
             {
                 var tokenize = ClassifierTokenizers.Create(tok);
@@ -156,7 +162,8 @@ internal static class ClassifyCommands
                     .Where(t => t.Count > 0).ToList();
                 if (!texts.Any(t => t.Count >= 2 && t.Count <= PretrainingData.MaxTokens))
                     throw new PerplexException($"no text of 2 to {PretrainingData.MaxTokens} tokens to pretrain on", pretrainPath);
-                pretraining = new PretrainingData(texts, result.GetValue(pretrainWords), result.GetValue(pretrainEpochs), result.GetValue(pretrainMinutes));
+                pretraining = new PretrainingData(texts, result.GetValue(pretrainWords), result.GetValue(pretrainEpochs), result.GetValue(pretrainMinutes),
+                    result.GetValue(vocabFromPretrain));
             }
             using var ctrlC = EncoderTrainingOptions.CatchCtrlC();
             var (model, outcome) = ConsoleProgress.Run(result.GetValue(CommonOptions.Quiet), progress =>

@@ -36,6 +36,7 @@ internal sealed class EncoderTrainingOptions
     public Option<double> LrDecay { get; } = new Option<double>("--lr-decay") { Description = "Divide the learning rate by this after an epoch that does not improve validation.", DefaultValueFactory = _ => 2.0 }.AtLeast(1);
     public Option<double?> MaxMinutes { get; } = new Option<double?>("--max-minutes") { Description = "Stop training after this many minutes (the best model so far stays saved)." }.AtLeast(0);
     public Option<int?> Patience { get; } = new Option<int?>("--patience") { Description = "Stop after this many epochs in a row without a better validation score (the best model stays saved)." }.AtLeast(1);
+    public Option<double> Average { get; } = new Option<double>("--average") { Description = "Validate and save an exponential moving average of the weights with this decay per step (e.g. 0.9995: about the last 2,000 steps); 0: the trained weights themselves.", DefaultValueFactory = _ => 0.0 }.AtLeast(0).Below(1);
     public Option<int> Threads { get; } = new Option<int>("--threads") { Description = "Threads: each trains its own copy of the network on a part of every batch, gradients summed in a fixed order (default: all processors, at most 2).", DefaultValueFactory = _ => Math.Min(2, Environment.ProcessorCount) }.AtLeast(1);
 
     public Option<string?> Resume { get; } = new("--resume")
@@ -46,7 +47,7 @@ internal sealed class EncoderTrainingOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Model, EmbeddingSize, HiddenSize, Layers, Unidirectional, Dropout, WordDropout, CharDim, CharHidden,
-                     MinCount, MaxVocab, Lowercase, CharJamo, Epochs, LearningRate, BatchSize, Clip, Seed, Optimizer, LrDecay, MaxMinutes, Patience, Threads, Resume })
+                     MinCount, MaxVocab, Lowercase, CharJamo, Epochs, LearningRate, BatchSize, Clip, Seed, Optimizer, LrDecay, MaxMinutes, Patience, Average, Threads, Resume })
             command.Options.Add(o);
     }
 
@@ -60,7 +61,7 @@ internal sealed class EncoderTrainingOptions
         // The threads go to data parallelism: the matrix products of these small networks are too small to split.
         Perplex.Tensors.Parallelism.MaxThreads = 1;
         return new TrainingSettings(r.GetValue(Epochs), r.GetValue(LearningRate), r.GetValue(BatchSize), r.GetValue(Clip), r.GetValue(Seed),
-            r.GetValue(Optimizer)!, r.GetValue(LrDecay), r.GetValue(MaxMinutes), r.GetValue(Threads), r.GetValue(Patience));
+            r.GetValue(Optimizer)!, r.GetValue(LrDecay), r.GetValue(MaxMinutes), r.GetValue(Threads), r.GetValue(Patience), AverageDecay: r.GetValue(Average));
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ public static class ClassifierTrainer
     /// <paramref name="pretraining"/> trains the encoder as a language model first; with <paramref name="teacher"/>, an
     /// n-gram model with those features labels the pretraining texts as extra soft-target examples and is not kept
     /// (see <see cref="Teach"/>). <see cref="TrainingSettings.Adversarial"/> turns on adversarial training.
+    /// <see cref="PretrainingData.InVocabulary"/> counts the unlabeled texts into the vocabularies.
     /// </summary>
     public static (ClassifierModel Model, TrainingOutcome Outcome) Train(IReadOnlyList<LabeledDocument> train, IReadOnlyList<LabeledDocument>? valid,
         EncoderOptions options, Func<SequenceEncoderConfig, ClassifierConfig> config, TrainingSettings settings, string savePath,
@@ -33,7 +34,9 @@ public static class ClassifierTrainer
         ClassifierModel model;
         if (resumeFrom is null)
         {
-            var built = TokenEncoder.Build(train.Select(d => (IReadOnlyList<string>)d.Tokens), options.MinCount, options.MaxVocab, options.WithChars, "word", options.Lowercase, options.JamoChars);
+            var counted = train.Select(d => (IReadOnlyList<string>)d.Tokens);
+            if (pretraining is { InVocabulary: true }) counted = counted.Concat(pretraining.Texts);
+            var built = TokenEncoder.Build(counted, options.MinCount, options.MaxVocab, options.WithChars, "word", options.Lowercase, options.JamoChars);
             model = new ClassifierModel(config(options.CreateConfig(built)), built, labels, settings.Seed);
         }
         else

@@ -10,7 +10,10 @@ namespace Perplex.Encoders;
 /// <param name="OutputWords">Word ids the heads predict one by one (the rest are one class).</param>
 /// <param name="Epochs">Passes over the texts.</param>
 /// <param name="MaxMinutes">Stops after the batch that crosses this much time (it also counts against the task's own limit).</param>
-public sealed record PretrainingData(IReadOnlyList<IReadOnlyList<string>> Texts, int OutputWords = 5000, int Epochs = 1, double? MaxMinutes = null)
+/// <param name="InVocabulary">The texts' tokens are counted with the labeled ones when the vocabularies are built, so
+/// words seen only in the unlabeled text get embeddings of their own.</param>
+public sealed record PretrainingData(IReadOnlyList<IReadOnlyList<string>> Texts, int OutputWords = 5000, int Epochs = 1, double? MaxMinutes = null,
+    bool InVocabulary = false)
 {
     /// <summary>Longer texts are skipped: they are rare in review-sized data and each would make a batch of its own length.</summary>
     public const int MaxTokens = 60;

@@ -27,6 +27,7 @@ internal sealed class SupervisedCheckpoint(string path, Action<string, IReadOnly
 {
     public const string ProgressKey = "perplex.supervised_progress";
     private const string OptimizerPrefix = "optimizer.";
+    private const string AveragePrefix = "average.";
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -39,15 +40,19 @@ internal sealed class SupervisedCheckpoint(string path, Action<string, IReadOnly
     /// <summary>The checkpoint path used next to a model saved at <paramref name="savePath"/>.</summary>
     public static string PathFor(string savePath) => savePath + ".ckpt";
 
-    public void Write(RowSparseOptimizer optimizer, SupervisedProgress progress)
+    /// <summary>Writes the model with the optimizer's state, the weight average's (<c>average.…</c>, when there is one)
+    /// and <paramref name="progress"/>.</summary>
+    public void Write(RowSparseOptimizer optimizer, SupervisedProgress progress, WeightAverage? average = null)
     {
         var tensors = optimizer.StateTensors().Select(s => NamedTensor.From(OptimizerPrefix + s.Name, s.Tensor)).ToList();
+        if (average is not null) tensors.AddRange(average.StateTensors().Select(s => NamedTensor.From(AveragePrefix + s.Name, s.Tensor)));
         writeModel(Path, tensors, new Dictionary<string, string> { [ProgressKey] = JsonSerializer.Serialize(progress, Json) });
     }
 
     /// <summary>Reads the optimizer state of the checkpoint at <paramref name="resumePath"/> into <paramref name="optimizer"/>
-    /// and returns the run's progress (the weights were loaded with the model).</summary>
-    public static SupervisedProgress Restore(string resumePath, RowSparseOptimizer optimizer)
+    /// (and the weight average into <paramref name="average"/>) and returns the run's progress (the weights were loaded
+    /// with the model).</summary>
+    public static SupervisedProgress Restore(string resumePath, RowSparseOptimizer optimizer, WeightAverage? average = null)
     {
         using var reader = ModelFile.Open(resumePath, ModelFile.CheckpointKind);
         SupervisedProgress? progress;
@@ -65,6 +70,12 @@ internal sealed class SupervisedCheckpoint(string path, Action<string, IReadOnly
             if (!reader.Contains(OptimizerPrefix + name))
                 throw new PerplexException($"the checkpoint has no optimizer state '{name}' (was it written with another --optimizer?)", resumePath);
             reader.ReadInto(OptimizerPrefix + name, tensor);
+        }
+        foreach (var (name, tensor) in average?.StateTensors() ?? [])
+        {
+            if (!reader.Contains(AveragePrefix + name))
+                throw new PerplexException($"the checkpoint has no weight average of '{name}' (was it written without --average?)", resumePath);
+            reader.ReadInto(AveragePrefix + name, tensor);
         }
         optimizer.RestoreStepCount(progress.Steps);
         return progress;

@@ -19,7 +19,8 @@ public sealed record TrainingOutcome(double BestScore, int BestEpoch, int Epochs
 /// <see cref="DataParallel"/>), clips the global gradient norm and steps the optimizer (embedding tables lazily, see
 /// <see cref="RowSparseOptimizer"/>); then the model is validated and
 /// SAVED whenever validation improved (so a run that dies or is stopped keeps its best model), and the learning
-/// rate is divided by <see cref="TrainingSettings.LearningRateDecay"/> when it did not.
+/// rate is divided by <see cref="TrainingSettings.LearningRateDecay"/> when it did not. With
+/// <see cref="TrainingSettings.AverageDecay"/> the validated and saved weights are a moving average of the trained ones.
 /// </summary>
 public static class SupervisedTrainer
 {
@@ -36,6 +37,7 @@ public static class SupervisedTrainer
         SupervisedCheckpoint? checkpoint = null, string? resumeFrom = null, CancellationToken cancel = default)
     {
         var optimizer = new RowSparseOptimizer(settings.Optimizer, model.Parameters, model.SparseTables, settings.LearningRate);
+        var average = settings.AverageDecay > 0 ? new WeightAverage(model.Parameters, settings.AverageDecay) : null;
         var shuffle = new SeededRandom(settings.Seed ^ 0x5EED5EEDUL);
         double factor = Math.Max(1.000001, settings.LearningRateDecay);
         var annealer = new PlateauAnnealer(factor);
@@ -43,7 +45,7 @@ public static class SupervisedTrainer
         int bestEpoch = 0, epoch = 0;
         if (resumeFrom is not null)
         {
-            var state = SupervisedCheckpoint.Restore(resumeFrom, optimizer);
+            var state = SupervisedCheckpoint.Restore(resumeFrom, optimizer, average);
             (epoch, bestScore, bestEpoch, secondsBefore) = (state.Epoch, state.BestScore, state.BestEpoch, state.Seconds);
             optimizer.LearningRate = state.LearningRate;
             annealer = new PlateauAnnealer(factor, state.AnnealerBest);
@@ -75,6 +77,7 @@ public static class SupervisedTrainer
                         $"try a smaller --lr{(bestEpoch > 0 ? $"; the model of epoch {bestEpoch} is saved" : "")}");
                 }
                 optimizer.Step();
+                average?.Update(optimizer.StepCount);
                 workers.SyncWeights();
                 lossSum += loss * batch.Length;
                 lossCount += batch.Length;
@@ -88,19 +91,24 @@ public static class SupervisedTrainer
             }
             workers.Training = false;
             double trainLoss = lossSum / Math.Max(1, lossCount);
-            double score = validate?.Invoke() ?? -trainLoss;
             double learningRate = optimizer.LearningRate;
-            bool improved = annealer.Observe(-score, ref learningRate);
-            if (validate is null) improved = true; // nothing to select on: keep the latest model
-            optimizer.LearningRate = learningRate;
-            if (improved)
+            double score;
+            bool improved;
+            using (average?.Apply()) // the averaged weights are the ones validated and saved
             {
-                save(epoch);
-                bestScore = score;
-                bestEpoch = epoch;
+                score = validate?.Invoke() ?? -trainLoss;
+                improved = annealer.Observe(-score, ref learningRate);
+                if (validate is null) improved = true; // nothing to select on: keep the latest model
+                if (improved)
+                {
+                    save(epoch);
+                    bestScore = score;
+                    bestEpoch = epoch;
+                }
             }
+            optimizer.LearningRate = learningRate;
             checkpoint?.Write(optimizer, new SupervisedProgress(epoch, bestScore, bestEpoch, learningRate, annealer.BestLoss, shuffle.State,
-                Seconds(), optimizer.StepCount));
+                Seconds(), optimizer.StepCount), average);
             string why = !stopped ? "" : cancel.IsCancellationRequested ? " (interrupted)" : " (stopped by the time limit)";
             log.WriteLine($"epoch {epoch}{why}: train loss {trainLoss:F4}" +
                 (validate is null ? "" : $", valid {score * 100:F2}%") +

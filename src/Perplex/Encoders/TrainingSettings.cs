@@ -14,7 +14,9 @@ namespace Perplex.Encoders;
 /// <param name="Patience">Stop after this many epochs in a row without a better validation score (early stopping); null never stops early.</param>
 /// <param name="Adversarial">ε of adversarial training, the per-sequence norm of the worst-case change added to the
 /// recurrent network's input (<c>--adversarial</c>; classifier only); 0 trains on the clean loss alone.</param>
+/// <param name="AverageDecay">Decay d of an exponential moving average of the weights that validation and the saved
+/// model use (<c>--average</c>, see <see cref="WeightAverage"/>); 0 uses the raw weights.</param>
 public sealed record TrainingSettings(
     int Epochs = 10, double LearningRate = 1e-3, int BatchSize = 32, double Clip = 5, ulong Seed = 1,
     string Optimizer = "adam", double LearningRateDecay = 2, double? MaxMinutes = null, int Threads = 1, int? Patience = null,
-    double Adversarial = 0);
+    double Adversarial = 0, double AverageDecay = 0);

@@ -105,6 +105,41 @@ public class ClassifyCliTests
     }
 
     [Fact]
+    public void AWeightAverageIsWhatIsValidatedAndSaved_AndItResumesExactly()
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.txt", Reviews(120, 1));
+        var valid = dir.File("valid.txt", Reviews(40, 2));
+        string[] common = ["classify", "train", "--train", train, "--valid", valid, "--char-dim", "4", "--char-hidden", "4", "--threads", "1",
+            "--emsize", "8", "--nhid", "8", "--lr", "0.02", "--batch-size", "8", "--dropout", "0", "--quiet", "--average", "0.9"];
+        string one = dir.Combine("one.st"), whole = dir.Combine("whole.st"), parts = dir.Combine("parts.st");
+
+        // one epoch is always saved: the model file holds the average, the checkpoint the trained weights beside it
+        Assert.Equal(0, Cli.Run([.. common, "--epochs", "1", "--save", one]).ExitCode);
+        var saved = Perplex.Classification.ClassifierModel.Load(one).Network.Parameters;
+        var trained = Perplex.Classification.ClassifierModel.Load(one + ".ckpt").Network.Parameters;
+        using (var checkpoint = Perplex.Serialization.ModelFile.Open(one + ".ckpt", Perplex.Serialization.ModelFile.CheckpointKind))
+            foreach (var p in saved) Assert.Equal(checkpoint.Read<float>("average." + p.Name).Data, p.Value.Data);
+        Assert.Contains(Enumerable.Range(0, saved.Count), i => !saved[i].Value.Data.SequenceEqual(trained[i].Value.Data));
+
+        // the average decides the learning-rate schedule, so a resume that lost it would drift from the straight run
+        Assert.Equal(0, Cli.Run([.. common, "--epochs", "4", "--save", whole]).ExitCode);
+        Assert.Equal(0, Cli.Run([.. common, "--epochs", "2", "--save", parts]).ExitCode);
+        var rest = Cli.Run([.. common, "--epochs", "4", "--save", parts, "--resume", parts + ".ckpt"]);
+        Assert.True(rest.ExitCode == 0, rest.Err);
+        using var a = Perplex.Serialization.ModelFile.Open(whole + ".ckpt", Perplex.Serialization.ModelFile.CheckpointKind);
+        using var b = Perplex.Serialization.ModelFile.Open(parts + ".ckpt", Perplex.Serialization.ModelFile.CheckpointKind);
+        Assert.Contains(a.Entries, e => e.Name.StartsWith("average.", StringComparison.Ordinal));
+        foreach (var entry in a.Entries) Assert.Equal(a.Read<float>(entry.Name).Data, b.Read<float>(entry.Name).Data);
+
+        var lost = Cli.Run([.. common.Where(o => o != "--average" && o != "0.9"), "--epochs", "1", "--save", dir.Combine("plain.st")]);
+        Assert.Equal(0, lost.ExitCode);
+        var mismatch = Cli.Run([.. common, "--epochs", "2", "--save", dir.Combine("plain.st"), "--resume", dir.Combine("plain.st") + ".ckpt"]);
+        Assert.Equal(CliRunner.UserErrorExitCode, mismatch.ExitCode);
+        Assert.Contains("no weight average", mismatch.Err);
+    }
+
+    [Fact]
     public void AnNGramModelIsTrainedMixedReportedSavedAndResumed()
     {
         using var dir = new TempDir();
@@ -254,6 +289,32 @@ public class ClassifyCliTests
         Assert.Equal(CliRunner.UserErrorExitCode, none.ExitCode);
         Assert.Contains("no text of 2 to 60 tokens to pretrain on", none.Err);
         Assert.Contains("empty.txt", none.Err);
+    }
+
+    [Fact]
+    public void VocabFromPretrain_GivesWordsOfTheUnlabeledTextEmbeddingsOfTheirOwn()
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.txt", Reviews(40, 1));
+        // "초특급" and the character "急" occur only in the unlabeled text, twice each (the minimum count is 2)
+        var unlabeled = dir.File("unlabeled.txt", string.Join("\n", Texts(Reviews(30, 3))) + "\n이 영화 초특급 急\n초특급 急 재밌다\n");
+        string[] common = ["classify", "train", "--train", train, "--threads", "1", "--emsize", "8", "--nhid", "8", "--char-dim", "4", "--char-hidden", "4",
+            "--epochs", "1", "--min-count", "2", "--quiet", "--pretrain-text", unlabeled, "--pretrain-words", "20"];
+        string plain = dir.Combine("plain.st"), counted = dir.Combine("counted.st");
+        Assert.Equal(0, Cli.Run([.. common, "--save", plain]).ExitCode);
+        var run = Cli.Run([.. common, "--vocab-from-pretrain", "--save", counted]);
+        Assert.True(run.ExitCode == 0, run.Err);
+        var without = Perplex.Classification.ClassifierModel.Load(plain).Tokens;
+        var with = Perplex.Classification.ClassifierModel.Load(counted).Tokens;
+        Assert.False(without.Words.Contains("초특급"));
+        Assert.True(with.Words.Contains("초특급"));
+        Assert.False(without.Chars!.Contains("急"));
+        Assert.True(with.Chars!.Contains("急"));
+        Assert.True(with.Words.Count > without.Words.Count);
+
+        var alone = Cli.Run(["classify", "train", "--train", train, "--vocab-from-pretrain", "--save", plain]);
+        Assert.Equal(CliRunner.UserErrorExitCode, alone.ExitCode);
+        Assert.Contains("--vocab-from-pretrain counts the words of --pretrain-text", alone.Err);
     }
 
     [Fact]
