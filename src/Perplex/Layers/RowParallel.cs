@@ -11,6 +11,9 @@ namespace Perplex.Layers;
 /// Without this they stay serial and cap the two-thread speed-up (Amdahl). Work is cut into fixed blocks that do
 /// not depend on the thread count, and partial sums are added in block order, so results are bit-identical
 /// for any number of threads. Spans are pinned by the caller and passed as pointers (ForkJoin.Run is synchronous).
+/// <para>A bias gradient is always summed in two levels: the rows of each block of <see cref="BlockRows"/> first,
+/// then those block sums in order, dst += Σ_b (Σ_{r∈b} row_r). The fused softmax can then produce the block sums on
+/// any thread while each row is in cache, and still give exactly the numbers of the separate pass.</para>
 /// </summary>
 internal static unsafe class RowParallel
 {
@@ -29,9 +32,10 @@ internal static unsafe class RowParallel
     /// <summary>
     /// The same for logits that still lack the bias of the layer that produced them, trained in place (<paramref name="logits"/>
     /// is <paramref name="dLogits"/>): each row gets the bias added, then its softmax, cross-entropy and gradient, then
-    /// its gradient is added to <paramref name="biasGrad"/>, while the row is in cache. The [N][V] logits cross memory
-    /// once instead of four times, and the numbers are exactly those of the separate passes (same operations, rows added
-    /// to the bias gradient in order; with several threads the column sums run as a separate pass to keep that order).
+    /// its gradient is added to its block's sum for <paramref name="biasGrad"/>, while the row is in cache; the block
+    /// sums are added to <paramref name="biasGrad"/> in order afterwards. The [N][V] logits cross memory once instead of
+    /// four times, on any number of threads, and the numbers are exactly those of the separate passes (the same
+    /// operations in the same order, see the class remarks).
     /// </summary>
     public static double SoftmaxCrossEntropy<T>(ReadOnlySpan<T> logits, int rows, int cols, ReadOnlySpan<int> targets, Span<T> dLogits, T gradScale,
         ReadOnlySpan<T> bias, Span<T> biasGrad)
@@ -43,16 +47,22 @@ internal static unsafe class RowParallel
         int parts = Parts((long)rows * cols, blocks);
         if (!bias.IsEmpty && (dLogits.IsEmpty || !Unsafe.AreSame(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(dLogits))))
             throw new ArgumentException("adding the bias on the fly needs the logits to be trained in place", nameof(bias));
-        bool fuseBiasGrad = !biasGrad.IsEmpty && parts == 1;
-        fixed (T* pl = logits, pd = dLogits, pb = bias, pg = biasGrad)
+        // each block leaves the sum of its gradient rows here: 1/16 of the logits, read once more instead of all of them
+        var blockSums = biasGrad.IsEmpty ? default : Workspace.Ensure(ref job.BiasBlockSums, blocks * cols);
+        fixed (T* pl = logits, pd = dLogits, pb = bias, ps = blockSums)
         fixed (int* pt = targets)
         {
             job.Set(pl, dLogits.IsEmpty ? null : pd, pt, rows, cols, gradScale, blocks, parts);
-            job.SetBias(bias.IsEmpty ? null : pb, fuseBiasGrad ? pg : null);
+            job.SetBias(bias.IsEmpty ? null : pb, biasGrad.IsEmpty ? null : ps);
             ForkJoin.Run(job, job.PartCount);
             job.SetBias(null, null);
         }
-        if (!biasGrad.IsEmpty && !fuseBiasGrad) AddColumnSums<T>(dLogits[..(rows * cols)], rows, cols, biasGrad);
+        if (!biasGrad.IsEmpty)
+        {
+            long started = StepProfile.Start();
+            fixed (T* ps = blockSums, pg = biasGrad) RunBiasJob(ps, pg, blocks, cols, BiasPass.AddRowsInOrder);
+            StepProfile.Stop(started, "bias gradients (column sums)");
+        }
         double total = 0;
         foreach (double s in sums) total += s;
         return total;
@@ -62,24 +72,33 @@ internal static unsafe class RowParallel
     public static void AddRowVector<T>(Span<T> matrix, int rows, int cols, ReadOnlySpan<T> bias) where T : unmanaged, IFloatingPointIeee754<T>
     {
         long started = StepProfile.Start();
-        fixed (T* pm = matrix, pb = bias) RunBiasJob(pm, pb, rows, cols, columnSums: false);
+        fixed (T* pm = matrix, pb = bias) RunBiasJob(pm, pb, rows, cols, BiasPass.AddToRows);
         StepProfile.Stop(started, "add bias rows");
     }
 
-    /// <summary>dst[j] += Σᵣ matrix[r, j] (rows added in order; columns split between threads).</summary>
+    /// <summary>dst[j] += Σᵣ matrix[r, j], summed in blocks of <see cref="BlockRows"/> rows, blocks in order (columns split between threads).</summary>
     public static void AddColumnSums<T>(ReadOnlySpan<T> matrix, int rows, int cols, Span<T> dst) where T : unmanaged, IFloatingPointIeee754<T>
     {
         long started = StepProfile.Start();
-        fixed (T* pm = matrix, pd = dst) RunBiasJob(pm, pd, rows, cols, columnSums: true);
+        fixed (T* pm = matrix, pd = dst) RunBiasJob(pm, pd, rows, cols, BiasPass.AddBlockSums);
         StepProfile.Stop(started, "bias gradients (column sums)");
     }
 
-    private static void RunBiasJob<T>(T* matrix, T* vector, int rows, int cols, bool columnSums) where T : unmanaged, IFloatingPointIeee754<T>
+    private enum BiasPass { AddToRows, AddBlockSums, AddRowsInOrder }
+
+    private static void RunBiasJob<T>(T* matrix, T* vector, int rows, int cols, BiasPass pass) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var job = BiasJob<T>.ForThisThread;
-        int blocks = columnSums ? (cols + ColumnBlock - 1) / ColumnBlock : (rows + BlockRows - 1) / BlockRows;
-        job.Set(matrix, vector, rows, cols, blocks, Parts((long)rows * cols, blocks), columnSums);
+        int blocks = pass == BiasPass.AddToRows ? (rows + BlockRows - 1) / BlockRows : (cols + ColumnBlock - 1) / ColumnBlock;
+        job.Set(matrix, vector, rows, cols, blocks, Parts((long)rows * cols, blocks), pass);
         ForkJoin.Run(job, job.PartCount);
+    }
+
+    /// <summary>sum ← the <paramref name="n"/> rows from <paramref name="first"/>, <paramref name="stride"/> apart, added in order onto zero.</summary>
+    private static void SumRows<T>(T* first, int n, long stride, Span<T> sum) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        sum.Clear();
+        for (int r = 0; r < n; r++) System.Numerics.Tensors.TensorPrimitives.Add(sum, new ReadOnlySpan<T>(first + r * stride, sum.Length), sum);
     }
 
     private sealed class CrossEntropyJob<T> : ParallelWork where T : unmanaged, IFloatingPointIeee754<T>
@@ -88,19 +107,20 @@ internal static unsafe class RowParallel
         public static CrossEntropyJob<T> ForThisThread => _forThisThread ??= new();
 
         public double[] BlockSums = [];
+        public T[] BiasBlockSums = [];
         private T* _logits, _dLogits;
         private int* _targets;
         private int _rows, _cols, _blocks;
         private T _scale;
         public int PartCount;
 
-        private T* _bias, _biasGrad;
+        private T* _bias, _biasBlockSums;
 
-        /// <summary>Bias to add to each row before its softmax, and where to add each gradient row (null: neither).</summary>
-        public void SetBias(T* bias, T* biasGrad)
+        /// <summary>Bias to add to each row before its softmax, and where each block leaves the sum of its gradient rows ([blocks][cols]; null: neither).</summary>
+        public void SetBias(T* bias, T* biasBlockSums)
         {
             _bias = bias;
-            _biasGrad = biasGrad;
+            _biasBlockSums = biasBlockSums;
         }
 
         public void Set(T* logits, T* dLogits, int* targets, int rows, int cols, T scale, int blocks, int parts)
@@ -118,7 +138,7 @@ internal static unsafe class RowParallel
                 int r0 = block * BlockRows, n = Math.Min(BlockRows, _rows - r0);
                 long offset = (long)r0 * _cols, length = (long)n * _cols;
                 var dl = _dLogits is null ? default : new Span<T>(_dLogits + offset, (int)length);
-                if (_bias is null && _biasGrad is null)
+                if (_bias is null && _biasBlockSums is null)
                 {
                     BlockSums[block] = double.CreateTruncating(Kernels.SoftmaxCrossEntropy(
                         new ReadOnlySpan<T>(_logits + offset, (int)length), n, _cols, new ReadOnlySpan<int>(_targets + r0, n), default, dl, _scale));
@@ -127,13 +147,14 @@ internal static unsafe class RowParallel
                 // row by row, so that bias, softmax and bias gradient meet each row while it is in L1
                 T sum = T.Zero;
                 var bias = new ReadOnlySpan<T>(_bias, _bias is null ? 0 : _cols);
-                var biasGrad = new Span<T>(_biasGrad, _biasGrad is null ? 0 : _cols);
+                var rowSum = new Span<T>(_biasBlockSums is null ? null : _biasBlockSums + (long)block * _cols, _biasBlockSums is null ? 0 : _cols);
+                rowSum.Clear();
                 for (int i = 0; i < n; i++)
                 {
                     var row = dl.Slice(i * _cols, _cols);
                     if (!bias.IsEmpty) System.Numerics.Tensors.TensorPrimitives.Add(row, bias, row);
                     sum += Kernels.SoftmaxCrossEntropy(row, 1, _cols, new ReadOnlySpan<int>(_targets + r0 + i, 1), default, row, _scale);
-                    if (!biasGrad.IsEmpty) System.Numerics.Tensors.TensorPrimitives.Add(biasGrad, row, biasGrad);
+                    if (!rowSum.IsEmpty) System.Numerics.Tensors.TensorPrimitives.Add(rowSum, row, rowSum);
                 }
                 BlockSums[block] = double.CreateTruncating(sum);
             }
@@ -147,31 +168,40 @@ internal static unsafe class RowParallel
 
         private T* _matrix, _vector;
         private int _rows, _cols, _blocks;
-        private bool _columnSums;
+        private BiasPass _pass;
         public int PartCount;
 
-        public void Set(T* matrix, T* vector, int rows, int cols, int blocks, int parts, bool columnSums)
+        public void Set(T* matrix, T* vector, int rows, int cols, int blocks, int parts, BiasPass pass)
         {
             _matrix = matrix;
             _vector = vector;
-            (_rows, _cols, _blocks, PartCount, _columnSums) = (rows, cols, blocks, parts, columnSums);
+            (_rows, _cols, _blocks, PartCount, _pass) = (rows, cols, blocks, parts, pass);
         }
 
         public override void Run(int part)
         {
+            Span<T> blockSum = stackalloc T[ColumnBlock];
             for (int block = part; block < _blocks; block += PartCount)
             {
-                if (_columnSums)
-                {
-                    int c0 = block * ColumnBlock, n = Math.Min(ColumnBlock, _cols - c0);
-                    var dst = new Span<T>(_vector + c0, n);
-                    for (int r = 0; r < _rows; r++)
-                        System.Numerics.Tensors.TensorPrimitives.Add(dst, new ReadOnlySpan<T>(_matrix + (long)r * _cols + c0, n), dst);
-                }
-                else
+                if (_pass == BiasPass.AddToRows)
                 {
                     int r0 = block * BlockRows, n = Math.Min(BlockRows, _rows - r0);
                     Kernels.AddRowVector(new Span<T>(_matrix + (long)r0 * _cols, n * _cols), n, _cols, new ReadOnlySpan<T>(_vector, _cols));
+                    continue;
+                }
+                int c0 = block * ColumnBlock, width = Math.Min(ColumnBlock, _cols - c0);
+                var dst = new Span<T>(_vector + c0, width);
+                if (_pass == BiasPass.AddRowsInOrder)
+                {
+                    for (int r = 0; r < _rows; r++)
+                        System.Numerics.Tensors.TensorPrimitives.Add(dst, new ReadOnlySpan<T>(_matrix + (long)r * _cols + c0, width), dst);
+                    continue;
+                }
+                for (int r0 = 0; r0 < _rows; r0 += BlockRows)
+                {
+                    var sum = blockSum[..width];
+                    SumRows(_matrix + (long)r0 * _cols + c0, Math.Min(BlockRows, _rows - r0), _cols, sum);
+                    System.Numerics.Tensors.TensorPrimitives.Add(dst, sum, dst);
                 }
             }
         }

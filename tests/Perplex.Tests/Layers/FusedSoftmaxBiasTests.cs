@@ -1,4 +1,5 @@
 using Perplex.Layers;
+using Perplex.Tensors;
 using Perplex.Tests.Tensors;
 using Xunit;
 
@@ -32,5 +33,47 @@ public class FusedSoftmaxBiasTests
         Assert.Equal(separate, fused);
         Assert.Equal(separateGrad, fusedGrad);
         Assert.NotEqual(startGrad, fusedGrad);
+    }
+}
+
+/// <summary>The fused softmax's bias gradient is summed per block on whichever thread runs the block, then in block order.</summary>
+[Collection(GlobalThreadCount.Name)]
+public class FusedSoftmaxThreadTests
+{
+    [Fact]
+    public void FusedBiasGradient_IsBitIdenticalOnOneAndTwoThreads()
+    {
+        const int Rows = 61, Cols = 3000; // ≥ 2¹⁶ elements: split between two threads
+        var logits = TestArrays.Random<float>(Rows * Cols, 7, scale: 4);
+        var bias = TestArrays.Random<float>(Cols, 8);
+        var targets = Enumerable.Range(0, Rows).Select(r => r * 37 % Cols).ToArray();
+        (double Loss, float[] DLogits, float[] BiasGrad) Run(int threads)
+        {
+            int saved = Parallelism.MaxThreads;
+            try
+            {
+                Parallelism.MaxThreads = threads;
+                var d = (float[])logits.Clone();
+                var g = new float[Cols];
+                double loss = RowParallel.SoftmaxCrossEntropy<float>(d, Rows, Cols, targets, d, 1f / Rows, bias, g);
+                return (loss, d, g);
+            }
+            finally
+            {
+                Parallelism.MaxThreads = saved;
+            }
+        }
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(one.Loss, two.Loss);
+        Assert.Equal(one.DLogits, two.DLogits);
+        Assert.Equal(one.BiasGrad, two.BiasGrad);
+        // and the bias gradient is the column sum of the logit gradients, up to the rounding of the summation order
+        for (int j = 0; j < Cols; j += 499)
+        {
+            double sum = 0;
+            for (int r = 0; r < Rows; r++) sum += one.DLogits[r * Cols + j];
+            Assert.Equal(sum, one.BiasGrad[j], 1e-6);
+        }
     }
 }
