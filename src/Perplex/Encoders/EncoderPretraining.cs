@@ -37,7 +37,8 @@ public static class EncoderPretraining
                       $"{data.OutputWords:N0} words predicted one by one");
         var lm = new EncoderLanguageModel<float>(encoder, data.OutputWords);
         lm.InitializeHeads(new SeededRandom(settings.Seed ^ 0x1234UL));
-        var pre = settings with { Epochs = data.Epochs, MaxMinutes = data.MaxMinutes, Patience = null };
+        // the weight average serves the task's validated model; pretraining hands on its last weights, so it does not average
+        var pre = settings with { Epochs = data.Epochs, MaxMinutes = data.MaxMinutes, Patience = null, AverageDecay = 0 };
         // without validation the trainer keeps every epoch, and its best score is the last epoch's training loss, negated
         var outcome = SupervisedTrainer.Run(new Trainable(lm, texts), texts.Select(x => x.Length).ToList(), pre, null, _ => { }, progress,
             new PrefixedWriter(log, "  pretraining "), cancel: cancel);
