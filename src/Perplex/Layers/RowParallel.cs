@@ -180,7 +180,7 @@ internal static unsafe class RowParallel
 
         public override void Run(int part)
         {
-            Span<T> blockSum = stackalloc T[ColumnBlock];
+            Span<T> blockSum = _pass == BiasPass.AddBlockSums ? stackalloc T[ColumnBlock] : default;
             for (int block = part; block < _blocks; block += PartCount)
             {
                 if (_pass == BiasPass.AddToRows)
