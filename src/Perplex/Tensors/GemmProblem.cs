@@ -40,6 +40,12 @@ internal static class GemmBlocking
     /// <summary>Columns of B packed at once (rounded down to a multiple of the kernel's NR).</summary>
     public static int NC = EnvironmentInt("PERPLEX_GEMM_NC", 1024);
 
+    /// <summary>Products with at most this many rows take B̃ panel by panel through all their slivers (see PackedGemm.FewRowsByPanel).</summary>
+    public static int FewRows = EnvironmentInt("PERPLEX_GEMM_FEW_ROWS", 24);
+
+    /// <summary>Whether few-row products prefetch the next panel of a pre-packed B̃ (PERPLEX_GEMM_PREFETCH=0 turns it off, for benchmarks).</summary>
+    public static bool PrefetchB = Environment.GetEnvironmentVariable("PERPLEX_GEMM_PREFETCH") != "0";
+
     /// <summary>Products with at most this many rows read a row-major B in place instead of packing it.</summary>
     public static int InPlaceRows = EnvironmentInt("PERPLEX_GEMM_INPLACE_ROWS", 24);
 

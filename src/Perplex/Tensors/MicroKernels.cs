@@ -22,9 +22,11 @@ internal unsafe interface IMicroKernel<T> where T : unmanaged
 
     /// <summary>
     /// Writes (add = false) or adds to (add = true) the first <paramref name="rows"/> rows and the first
-    /// <paramref name="columns"/> columns, rounded up to whole vectors, of the tile at c (row stride ldc).
+    /// <paramref name="columns"/> columns, rounded up to whole vectors, of the tile at c (row stride ldc). Unless
+    /// <paramref name="prefetch"/> is null, each depth step also asks for the cache line there, and the next one at the
+    /// next step (kc lines in all), into L2: the caller's way of streaming the next panel of B̃ in behind this one.
     /// </summary>
-    static abstract void Multiply(int rows, int columns, int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add);
+    static abstract void Multiply(int rows, int columns, int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add, byte* prefetch);
 }
 
 /// <summary>Where a kernel finds element (i, p) of its rows of A, as a type so the JIT compiles each layout on its own.</summary>
@@ -60,29 +62,29 @@ internal interface ICount
 /// <summary>A kernel's tile loop compiled for a fixed number of rows R and of vectors V per row.</summary>
 internal unsafe interface ITileKernel<T> where T : unmanaged
 {
-    static abstract void Multiply<R, V, A>(int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add)
+    static abstract void Multiply<R, V, A>(int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add, byte* prefetch)
         where R : struct, ICount where V : struct, ICount where A : struct, IRowsOfA;
 }
 
 /// <summary>The one switch from a run-time row count (1..6) to a kernel compiled for it, shared by every kernel.</summary>
 internal static unsafe class ByRows<T, TKernel, V> where T : unmanaged where TKernel : ITileKernel<T> where V : struct, ICount
 {
-    public static void Multiply(int rows, int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add)
+    public static void Multiply(int rows, int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add, byte* prefetch)
     {
-        if (lda == 0) Multiply<PackedRows>(rows, kc, a, lda, b, ldb, c, ldc, add);
-        else Multiply<RowsInPlace>(rows, kc, a, lda, b, ldb, c, ldc, add);
+        if (lda == 0) Multiply<PackedRows>(rows, kc, a, lda, b, ldb, c, ldc, add, prefetch);
+        else Multiply<RowsInPlace>(rows, kc, a, lda, b, ldb, c, ldc, add, prefetch);
     }
 
-    private static void Multiply<A>(int rows, int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add) where A : struct, IRowsOfA
+    private static void Multiply<A>(int rows, int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add, byte* prefetch) where A : struct, IRowsOfA
     {
         switch (rows)
         {
-            case 6: TKernel.Multiply<Six, V, A>(kc, a, lda, b, ldb, c, ldc, add); break;
-            case 5: TKernel.Multiply<Five, V, A>(kc, a, lda, b, ldb, c, ldc, add); break;
-            case 4: TKernel.Multiply<Four, V, A>(kc, a, lda, b, ldb, c, ldc, add); break;
-            case 3: TKernel.Multiply<Three, V, A>(kc, a, lda, b, ldb, c, ldc, add); break;
-            case 2: TKernel.Multiply<Two, V, A>(kc, a, lda, b, ldb, c, ldc, add); break;
-            default: TKernel.Multiply<One, V, A>(kc, a, lda, b, ldb, c, ldc, add); break;
+            case 6: TKernel.Multiply<Six, V, A>(kc, a, lda, b, ldb, c, ldc, add, prefetch); break;
+            case 5: TKernel.Multiply<Five, V, A>(kc, a, lda, b, ldb, c, ldc, add, prefetch); break;
+            case 4: TKernel.Multiply<Four, V, A>(kc, a, lda, b, ldb, c, ldc, add, prefetch); break;
+            case 3: TKernel.Multiply<Three, V, A>(kc, a, lda, b, ldb, c, ldc, add, prefetch); break;
+            case 2: TKernel.Multiply<Two, V, A>(kc, a, lda, b, ldb, c, ldc, add, prefetch); break;
+            default: TKernel.Multiply<One, V, A>(kc, a, lda, b, ldb, c, ldc, add, prefetch); break;
         }
     }
 }
@@ -103,20 +105,20 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>, ITileKernel<flo
     public static int Rows => 6;
     public static int Columns => 64;
 
-    public static void Multiply(int rows, int columns, int kc, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool add)
+    public static void Multiply(int rows, int columns, int kc, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool add, byte* prefetch)
     {
         switch ((columns + 15) / 16)
         {
-            case 4: ByRows<float, Float6x64, Four>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add); break;
-            case 3: ByRows<float, Float6x64, Three>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add); break;
-            case 2: ByRows<float, Float6x64, Two>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add); break;
-            default: ByRows<float, Float6x64, One>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add); break;
+            case 4: ByRows<float, Float6x64, Four>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add, prefetch); break;
+            case 3: ByRows<float, Float6x64, Three>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add, prefetch); break;
+            case 2: ByRows<float, Float6x64, Two>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add, prefetch); break;
+            default: ByRows<float, Float6x64, One>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add, prefetch); break;
         }
     }
 
     /// <summary>R rows × V vectors of 16 columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hand-scheduled SIMD: compile it optimised at once, no tiering
-    public static void Multiply<R, V, A>(int kc, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool add)
+    public static void Multiply<R, V, A>(int kc, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool add, byte* prefetch)
         where R : struct, ICount where V : struct, ICount where A : struct, IRowsOfA
     {
         nint a1 = A.Row(1, lda), a2 = A.Row(2, lda), a3 = A.Row(3, lda), a4 = A.Row(4, lda), a5 = A.Row(5, lda);
@@ -136,6 +138,7 @@ internal readonly unsafe struct Float6x64 : IMicroKernel<float>, ITileKernel<flo
         for (int p = 0; p < kc; p++, a += A.Step, b += ldb)
         {
             // one rank-1 update: C[i, :] += Ã[i, p] · B̃[p, :] for each row i
+            if (Sse.IsSupported && prefetch != null) { Sse.Prefetch1(prefetch); prefetch += 64; }
             b0 = Vector512.Load(b);
             if (V.Value > 1) b1 = Vector512.Load(b + 16);
             if (V.Value > 2) b2 = Vector512.Load(b + 32);
@@ -222,15 +225,15 @@ internal readonly unsafe struct Vector256Kernel6x2<T> : IMicroKernel<T>, ITileKe
     public static int Rows => 6;
     public static int Columns => 2 * Vector256<T>.Count;
 
-    public static void Multiply(int rows, int columns, int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add)
+    public static void Multiply(int rows, int columns, int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add, byte* prefetch)
     {
-        if (columns > W) ByRows<T, Vector256Kernel6x2<T>, Two>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add);
-        else ByRows<T, Vector256Kernel6x2<T>, One>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add);
+        if (columns > W) ByRows<T, Vector256Kernel6x2<T>, Two>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add, prefetch);
+        else ByRows<T, Vector256Kernel6x2<T>, One>.Multiply(rows, kc, a, lda, b, ldb, c, ldc, add, prefetch);
     }
 
     /// <summary>R rows × V vectors of W columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hand-scheduled SIMD: compile it optimised at once, no tiering
-    public static void Multiply<R, V, A>(int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add)
+    public static void Multiply<R, V, A>(int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add, byte* prefetch)
         where R : struct, ICount where V : struct, ICount where A : struct, IRowsOfA
     {
         nint a1 = A.Row(1, lda), a2 = A.Row(2, lda), a3 = A.Row(3, lda), a4 = A.Row(4, lda), a5 = A.Row(5, lda);
@@ -239,6 +242,7 @@ internal readonly unsafe struct Vector256Kernel6x2<T> : IMicroKernel<T>, ITileKe
         Vector256<T> b0, b1 = default;
         for (int p = 0; p < kc; p++, a += A.Step, b += ldb)
         {
+            if (Sse.IsSupported && prefetch != null) { Sse.Prefetch1(prefetch); prefetch += 64; }
             b0 = Vector256.Load(b);
             if (V.Value > 1) b1 = Vector256.Load(b + W);
             var ai = Vector256.Create(a[0]);
