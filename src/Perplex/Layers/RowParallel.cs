@@ -152,8 +152,14 @@ internal static unsafe class RowParallel
                 for (int i = 0; i < n; i++)
                 {
                     var row = dl.Slice(i * _cols, _cols);
-                    if (!bias.IsEmpty) System.Numerics.Tensors.TensorPrimitives.Add(row, bias, row);
-                    sum += Kernels.SoftmaxCrossEntropy(row, 1, _cols, new ReadOnlySpan<int>(_targets + r0 + i, 1), default, row, _scale);
+                    int target = _targets[r0 + i];
+                    if (target >= _cols) throw new ArgumentOutOfRangeException("targets", $"target {target} at row {r0 + i} is not below {_cols}");
+                    if (target >= 0)
+                    {
+                        sum += Kernels.SoftmaxCrossEntropyRow<T>(row, bias, target, row, _scale, rowSum);
+                        continue;
+                    }
+                    row.Clear(); // a padding row: no loss, no gradient, and zeros for the column sums, as in the separate pass
                     if (!rowSum.IsEmpty) System.Numerics.Tensors.TensorPrimitives.Add(rowSum, row, rowSum);
                 }
                 BlockSums[block] = double.CreateTruncating(sum);

@@ -80,31 +80,21 @@ public static partial class Kernels
         CheckLength(targets.Length, rows, nameof(targets));
         if (!lossPerRow.IsEmpty) CheckLength(lossPerRow.Length, rows, nameof(lossPerRow));
         if (!dlogits.IsEmpty) CheckLength(dlogits.Length, logits.Length, nameof(dlogits));
-        var scratch = dlogits.IsEmpty ? ScratchRow<T>.Get(cols) : default;
         T total = T.Zero;
         for (int r = 0; r < rows; r++)
         {
             int target = targets[r];
             if (target >= cols) throw new ArgumentOutOfRangeException(nameof(targets), $"target {target} at row {r} is not below {cols}");
-            var e = dlogits.IsEmpty ? scratch : dlogits.Slice(r * cols, cols);
+            var e = dlogits.IsEmpty ? default : dlogits.Slice(r * cols, cols);
             if (target < 0)
             {
                 if (!lossPerRow.IsEmpty) lossPerRow[r] = T.Zero;
-                if (!dlogits.IsEmpty) e.Clear();
+                e.Clear();
                 continue;
             }
-            var row = logits.Slice(r * cols, cols);
-            T targetLogit = row[target]; // read before dlogits may overwrite an aliased row
-            T sum = ShiftedExp(row, e, out T max);
-            T loss = T.Log(sum) + max - targetLogit;
+            T loss = SoftmaxCrossEntropyRow(logits.Slice(r * cols, cols), default, target, e, gradScale, default);
             total += loss;
             if (!lossPerRow.IsEmpty) lossPerRow[r] = loss;
-            if (!dlogits.IsEmpty)
-            {
-                // (softmax − onehot)·scale, with the division and the scaling folded into one pass
-                TP.Multiply(e, gradScale / sum, e);
-                e[target] -= gradScale;
-            }
         }
         return total;
     }
