@@ -58,8 +58,6 @@ internal sealed class EncoderTrainingOptions
 
     public TrainingSettings Training(ParseResult r)
     {
-        // The threads go to data parallelism: the matrix products of these small networks are too small to split.
-        Perplex.Tensors.Parallelism.MaxThreads = 1;
         return new TrainingSettings(r.GetValue(Epochs), r.GetValue(LearningRate), r.GetValue(BatchSize), r.GetValue(Clip), r.GetValue(Seed),
             r.GetValue(Optimizer)!, r.GetValue(LrDecay), r.GetValue(MaxMinutes), r.GetValue(Threads), r.GetValue(Patience), AverageDecay: r.GetValue(Average));
     }

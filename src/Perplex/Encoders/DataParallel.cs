@@ -50,7 +50,18 @@ internal sealed class DataParallel
         }
         var losses = new double[parts];
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts },
-            k => losses[k] = (k == 0 ? _main : _replicas[k - 1]).TrainBatch(slices[k]));
+            k =>
+            {
+                int saved = Tensors.Parallelism.LimitThisThreadToOne(); // pool threads: each share's kernels on its own thread
+                try
+                {
+                    losses[k] = (k == 0 ? _main : _replicas[k - 1]).TrainBatch(slices[k]);
+                }
+                finally
+                {
+                    Tensors.Parallelism.RestoreThreadLimit(saved);
+                }
+            });
         double loss = losses[0] * slices[0].Length / batch.Length;
         Scale(_main, (float)slices[0].Length / batch.Length);
         for (int k = 1; k < parts; k++)

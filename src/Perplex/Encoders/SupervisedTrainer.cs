@@ -36,6 +36,23 @@ public static class SupervisedTrainer
         Func<double>? validate, Action<int> save, IProgressSink progress, TextWriter log,
         SupervisedCheckpoint? checkpoint = null, string? resumeFrom = null, CancellationToken cancel = default)
     {
+        // The threads go to data parallelism: the matrix products of these small networks are too small to split. The
+        // limit is this thread's (and each worker's), so a language model trained meanwhile elsewhere in the process keeps its own.
+        int saved = Tensors.Parallelism.LimitThisThreadToOne();
+        try
+        {
+            return RunOnOneThreadPerShare(model, lengths, settings, validate, save, progress, log, checkpoint, resumeFrom, cancel);
+        }
+        finally
+        {
+            Tensors.Parallelism.RestoreThreadLimit(saved);
+        }
+    }
+
+    private static TrainingOutcome RunOnOneThreadPerShare(ISupervisedModel model, IReadOnlyList<int> lengths, TrainingSettings settings,
+        Func<double>? validate, Action<int> save, IProgressSink progress, TextWriter log,
+        SupervisedCheckpoint? checkpoint, string? resumeFrom, CancellationToken cancel)
+    {
         var optimizer = new RowSparseOptimizer(settings.Optimizer, model.Parameters, model.SparseTables, settings.LearningRate);
         var average = settings.AverageDecay > 0 ? new WeightAverage(model.Parameters, settings.AverageDecay) : null;
         var shuffle = new SeededRandom(settings.Seed ^ 0x5EED5EEDUL);

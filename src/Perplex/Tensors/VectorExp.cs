@@ -6,13 +6,12 @@ namespace Perplex.Tensors;
 
 /// <summary>
 /// e^x for 16 floats at once, in float arithmetic: the exponential the softmax needs for its 10,000-wide rows.
-/// TensorPrimitives.Exp is accurate to within an ulp by computing in double, which made it the largest part of the
-/// softmax (about 4.7 µs of 12 per 10,000-wide row on a Xeon); this one is a few instructions per vector.
+/// TensorPrimitives.Exp, pass by pass, was the largest part of the softmax (about 4.7 µs of 12 per 10,000-wide row on a
+/// Xeon); this one is a few instructions per vector and runs inside the softmax's own loop.
 /// <para>Method (the classic one, as in Cephes' expf): x = n·ln 2 + r with n = round(x / ln 2) and |r| ≤ ln 2 / 2, ln 2
-/// split in two parts so that r is exact; e^r from a degree-7 polynomial (Taylor's, coefficients adjusted for the least
-/// largest error); then e^x = e^r · 2^n
-/// by VSCALEFPS, which also produces the subnormals, 0 and ∞ at the ends of the range. Relative error under 2 ulp
-/// for normal results (tested against double-precision exp).</para>
+/// split in two parts so that r is exact; e^r from a degree-7 polynomial (Taylor's, coefficients adjusted for the
+/// least largest error); then e^x = e^r · 2^n by VSCALEFPS, which also produces the subnormals, 0 and ∞ at the ends
+/// of the range. Relative error under 2 ulp for normal results (tested against double-precision exp).</para>
 /// </summary>
 internal static class VectorExp
 {

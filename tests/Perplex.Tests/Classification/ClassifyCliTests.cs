@@ -7,7 +7,7 @@ namespace Perplex.Tests.Classification;
 public class ClassifyCliTests
 {
     /// <summary>Reviews whose label is 1 when they contain a positive word, 0 when a negative one.</summary>
-    private static string Reviews(int count, int seed, bool withEmpty = false)
+    internal static string Reviews(int count, int seed, bool withEmpty = false)
     {
         string[] good = ["재밌다", "최고", "감동"], bad = ["지루하다", "최악", "별로"], filler = ["이", "영화", "정말", "너무", "배우", "연기"];
         var random = new Random(seed);
@@ -369,5 +369,30 @@ public class ClassifyCliTests
         var a = Perplex.Classification.ClassifierModel.Load(whole + ".ckpt").Network.Parameters;
         var b = Perplex.Classification.ClassifierModel.Load(parts + ".ckpt").Network.Parameters;
         for (int i = 0; i < a.Count; i++) Assert.Equal(a[i].Value.Data, b[i].Value.Data);
+    }
+}
+
+/// <summary>Classifier training runs its kernels on one thread per data-parallel share without touching the process-wide setting.</summary>
+[Collection(GlobalThreadCount.Name)]
+public class ClassifyTrainThreadTests
+{
+    [Fact]
+    public void TrainingLeavesTheProcessWideThreadCountAsItWas()
+    {
+        int before = Perplex.Tensors.Parallelism.MaxThreads;
+        try
+        {
+            Perplex.Tensors.Parallelism.MaxThreads = 2;
+            using var dir = new TempDir();
+            var train = dir.File("train.txt", ClassifyCliTests.Reviews(60, 1));
+            var trained = Cli.Run(["classify", "train", "--train", train, "--text-column", "document", "--label-column", "label",
+                "--save", dir.Combine("m.st"), "--emsize", "8", "--nhid", "8", "--epochs", "1", "--batch-size", "8", "--threads", "2", "--quiet"]);
+            Assert.True(trained.ExitCode == 0, trained.Err);
+            Assert.Equal(2, Perplex.Tensors.Parallelism.MaxThreads);
+        }
+        finally
+        {
+            Perplex.Tensors.Parallelism.MaxThreads = before;
+        }
     }
 }
