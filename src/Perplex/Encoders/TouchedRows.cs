@@ -26,6 +26,14 @@ internal sealed class TouchedRows
         _rows.Add(id);
     }
 
+    /// <summary>Whether any row in [<paramref name="first"/>, <paramref name="last"/>] is marked.</summary>
+    public bool AnyMarked(int first, int last)
+    {
+        for (int r = first; r <= last; r++)
+            if (_marked[r]) return true;
+        return false;
+    }
+
     public void Clear()
     {
         foreach (int r in _rows) _marked[r] = false;

@@ -42,7 +42,11 @@ public sealed class Embedding<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// When set, <see cref="Backward"/> also records which rows it wrote, so that whoever sums or clears this gradient
     /// can visit those rows only (a data-parallel replica's step touches a few hundred of the V rows).
     /// </summary>
-    internal Perplex.Encoders.TouchedRows? GradientRows { get; set; }
+    internal Perplex.Encoders.TouchedRows? GradientRows
+    {
+        get => Weight.ZeroOutsideRows;
+        set => Weight.ZeroOutsideRows = value;
+    }
 
     /// <summary>dW[ids[n]] += dy[n] (rows of repeated ids accumulate); <paramref name="dOutput"/> is [ids.Length][E].</summary>
     public void Backward(ReadOnlySpan<int> ids, ReadOnlySpan<T> dOutput)

@@ -127,10 +127,16 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
         ForkJoin.Run(this, shards, shards);
         _phase = Phase.Reduce;
         ForkJoin.Run(this, shards, shards);
+        var masterRows = _master.EmbeddingLayer.GradientRows;
         for (int s = 1; s < shards; s++)
         {
             _shards[s].GradientsAreZero = true;
-            _shards[s].Model.EmbeddingLayer.GradientRows?.Clear();
+            var rows = _shards[s].Model.EmbeddingLayer.GradientRows;
+            if (rows is null) continue;
+            // the master's table now holds these rows' sums too (row by row, or in the dense blocks of DenseEmbeddingSum)
+            if (masterRows is not null)
+                for (int r = 0; r < rows.Rows.Count; r++) masterRows.Mark(rows.Rows[r]); // no enumerator: no allocation
+            rows.Clear();
         }
 
         double loss = 0;
@@ -259,7 +265,6 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
         while (_shards.Count < count)
         {
             var replica = _master.CreateReplica(shareGradients: _shards.Count == 0);
-            if (_shards.Count > 0 && rowsOfEmbedding) replica.EmbeddingLayer.GradientRows = new TouchedRows(_master.VocabSize);
             _shards.Add(new Shard(replica));
         }
         if (_reduceBlocks.Count > 0) return;

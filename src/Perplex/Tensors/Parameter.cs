@@ -56,6 +56,13 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (shareGradient) Grad = source.Grad;
     }
 
+    /// <summary>
+    /// When set, the gradient is zero outside these rows (of the first dimension): an embedding table, of which a step
+    /// uses a few hundred of the V rows. The passes over all gradients (clipping, SGD, zeroing) then skip the blocks
+    /// without a marked row, which changes no result; zeroing the gradient clears the marks.
+    /// </summary>
+    internal Perplex.Encoders.TouchedRows? ZeroOutsideRows { get; set; }
+
     /// <summary>Sets the gradient to zero.</summary>
     public void ZeroGrad() => Grad.Clear();
 

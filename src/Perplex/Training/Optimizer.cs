@@ -55,6 +55,9 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Updates parameter <paramref name="index"/> in place.</summary>
     protected abstract void Update(int index, Span<T> value, ReadOnlySpan<T> grad);
 
+    /// <summary>True when a zero gradient leaves the weight exactly as it is (no momentum, no decay), so updates may skip it.</summary>
+    protected internal virtual bool ZeroGradientChangesNothing => false;
+
     /// <summary>True when <see cref="UpdateRange"/> is implemented: the update of an element depends on that element alone.</summary>
     protected virtual bool UpdatesByRange => false;
 

@@ -10,7 +10,10 @@ namespace Perplex.Training;
 /// block is in cache), cut into fixed blocks that the engine's threads share.
 /// Serial, they were ≈ 7 % of a two-thread LSTM-LM step and capped its speed-up (Amdahl). Blocks never depend on the
 /// thread count, and the sum of squares is added up afterwards in block order, so every result is the same for any
-/// number of threads.
+/// number of threads. A parameter whose gradient is known to be zero outside some rows
+/// (<see cref="Parameter{T}.ZeroOutsideRows"/>: an untied embedding table) has its other blocks skipped: their squares
+/// are 0, scaling and zeroing them would change nothing, and neither would an update that leaves a weight with a zero
+/// gradient alone (<see cref="Optimizer{T}.ZeroGradientChangesNothing"/>: SGD, not Adam).
 /// </summary>
 internal sealed class ParameterSweep<T> : ParallelWork where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -110,6 +113,18 @@ internal sealed class ParameterSweep<T> : ParallelWork where T : unmanaged, IFlo
         int parts = (_blocks.Count + BlocksPerPart - 1) / BlocksPerPart;
         if (Parallelism.CurrentThreads < 2) parts = Math.Min(parts, 1);
         ForkJoin.Run(this, parts, Parallelism.CurrentThreads);
+        if (pass == Pass.ZeroGradients || (pass == Pass.Update && _zeroAfterUpdate))
+            for (int p = 0; p < _parameters.Count; p++) _parameters[p].ZeroOutsideRows?.Clear(); // all zero again (no enumerator: no allocation)
+    }
+
+    /// <summary>True when block <paramref name="i"/> holds only gradient rows that are known to be zero.</summary>
+    private bool IsKnownZero(int i)
+    {
+        var (index, start, length) = _blocks[i];
+        var parameter = _parameters[index];
+        if (parameter.ZeroOutsideRows is not { } rows) return false;
+        int width = parameter.Value.Length / parameter.Value.Shape[0];
+        return !rows.AnyMarked(start / width, (start + length - 1) / width);
     }
 
     public override void Run(int part)
@@ -121,6 +136,11 @@ internal sealed class ParameterSweep<T> : ParallelWork where T : unmanaged, IFlo
             var (index, start, length) = _blocks[i];
             var parameter = _parameters[index];
             var grad = parameter.Grad.Data.AsSpan(start, length);
+            if (IsKnownZero(i) && (_pass != Pass.Update || _optimizer!.ZeroGradientChangesNothing))
+            {
+                if (_pass == Pass.SumSquares) _squares[i] = 0;
+                continue;
+            }
             switch (_pass)
             {
                 case Pass.ZeroGradients: grad.Clear(); break;

@@ -19,6 +19,9 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
     protected override bool UpdatesByRange => true;
 
     /// <inheritdoc />
+    protected internal override bool ZeroGradientChangesNothing => true; // p − lr·0 = p
+
+    /// <inheritdoc />
     protected override void UpdateRange(int index, int offset, Span<T> value, ReadOnlySpan<T> grad)
         => Kernels.Axpy(T.CreateChecked(-LearningRate), grad, value);
 }
