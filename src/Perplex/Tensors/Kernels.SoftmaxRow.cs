@@ -21,7 +21,7 @@ public static partial class Kernels
     {
         if (typeof(T) == typeof(float) && VectorExp.IsSupported)
         {
-            float loss = SoftmaxRowAvx512(Cast(logits), Cast(bias), target, Cast(dlogits), (float)(object)gradScale, Cast(columnSums));
+            float loss = SoftmaxRowAvx512(Cast(logits), Cast(bias), target, Cast(dlogits), Unsafe.As<T, float>(ref gradScale), Cast(columnSums));
             return Unsafe.As<float, T>(ref loss);
         }
         return SoftmaxRowPortable(logits, bias, target, dlogits, gradScale, columnSums);
