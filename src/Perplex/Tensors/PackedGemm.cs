@@ -233,8 +233,8 @@ internal static unsafe class PackedGemm<T, TKernel>
     /// otherwise arrive at the speed of L3: the kernels also prefetch the next panel into L2, one cache line per depth
     /// step, spread over the slivers, so it streams in while this panel is multiplied. That takes as many depth steps as
     /// the panel has cache lines (KC×64 floats: four per step), so it is done for four slivers (19–24 rows: a batch of
-    /// 20); fewer rows go without. Measured on a Xeon with 2 MiB of
-    /// L2 per core: the 20×2600×650 step 122 → 145 GFLOP/s, the one-thread 2×650 LSTM step 1,520 → 1,650 tokens/s.
+    /// 20); fewer rows go without. Measured on a Xeon with 2 MiB of L2 per core: the 20×2600×650 step 122 → 145 GFLOP/s,
+    /// one-thread 2×650 LSTM training 1,490–1,600 → 1,590–1,650 tokens/s (docs/benchmarks-lm.md, session 11).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FewRowsByPanel(in GemmProblem<T> p, int i0, int i1, int jc, int nc, int pc, int kc, in RowsOfA a, in BlockOfB b,
