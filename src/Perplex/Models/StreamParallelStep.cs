@@ -165,9 +165,10 @@ internal sealed class StreamParallelStep<T> : ParallelWork where T : unmanaged, 
             if (started != 0)
                 StepProfile.Stop(started, (_phase switch
                     {
-                        Phase.PackDecoder => "data parallel: pack the decoder weight",
+                        // sections whose GEMMs and packing are timed on their own as well say so, and are not added twice
+                        Phase.PackDecoder => "data parallel: pack decoder W (incl. the above)",
                         Phase.Shares => "data parallel: one share (incl. the above)",
-                        Phase.DecoderWeightGradient => "data parallel: decoder dW, rows of the vocabulary",
+                        Phase.DecoderWeightGradient => "data parallel: decoder dW by rows (incl. the above)",
                         _ => "data parallel: add gradients",
                     })
                     + (Environment.CurrentManagedThreadId == _callerThread ? ", calling thread" : ", worker thread"));
