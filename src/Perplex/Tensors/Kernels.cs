@@ -29,12 +29,16 @@ public static partial class Kernels
 
     /// <summary>dst = tanh(x).</summary>
     public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> dst) where T : unmanaged, IFloatingPointIeee754<T>
-        => TP.Tanh(x, dst);
+    {
+        if (typeof(T) == typeof(float) && VectorExp.IsSupported) VectorExp.Map<TanhFunction>(Cast(x), Cast(dst)); // float: see VectorExp
+        else TP.Tanh(x, dst);
+    }
 
     /// <summary>dst = σ(x) = 1 / (1 + e^(−x)).</summary>
     public static void Sigmoid<T>(ReadOnlySpan<T> x, Span<T> dst) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!x.IsEmpty) TP.Sigmoid(x, dst); // TensorPrimitives rejects empty input here, unlike its other kernels
+        if (typeof(T) == typeof(float) && VectorExp.IsSupported) VectorExp.Map<SigmoidFunction>(Cast(x), Cast(dst)); // float: see VectorExp
+        else if (!x.IsEmpty) TP.Sigmoid(x, dst); // TensorPrimitives rejects empty input here, unlike its other kernels
     }
 
     /// <summary>dst = max(x, 0); NaN stays NaN, as in PyTorch.</summary>

@@ -37,6 +37,52 @@ public class VectorExpTests
         Assert.Equal(1f, Exp(new float[16])[0]);
     }
 
+    /// <summary>Largest error of <paramref name="f"/> in ulp of the float nearest the exact value, over [−20, 20] and tiny values.</summary>
+    private static double WorstUlp(Func<float[], float[]> f, Func<double, double> exact)
+    {
+        var x = new List<float>();
+        for (int i = -20 * 8192; i <= 20 * 8192; i++) x.Add(i / 8192f);
+        foreach (float tiny in new[] { 1e-3f, 1e-6f, 1e-20f, 1e-38f }) { x.Add(tiny); x.Add(-tiny); }
+        while (x.Count % 16 != 0) x.Add(0.5f);
+        var input = x.ToArray();
+        var actual = f(input);
+        double worst = 0;
+        for (int i = 0; i < input.Length; i++)
+        {
+            double e = exact(input[i]);
+            float nearest = (float)e;
+            double ulp = MathF.BitIncrement(MathF.Abs(nearest)) - MathF.Abs(nearest);
+            worst = Math.Max(worst, Math.Abs(actual[i] - e) / ulp);
+        }
+        return worst;
+    }
+
+    [Fact]
+    public void SigmoidAndTanhAreWithinFourUlp()
+    {
+        if (!VectorExp.IsSupported) return;
+        float[] Map<TF>(float[] x) where TF : struct, IVectorFunction
+        {
+            var y = new float[x.Length];
+            VectorExp.Map<TF>(x, y);
+            return y;
+        }
+        double sigmoid = WorstUlp(Map<SigmoidFunction>, v => 1 / (1 + Math.Exp(-v)));
+        double tanh = WorstUlp(Map<TanhFunction>, Math.Tanh);
+        Assert.True(sigmoid <= 4, $"sigmoid: largest error {sigmoid:F2} ulp");
+        Assert.True(tanh <= 4, $"tanh: largest error {tanh:F2} ulp");
+        // the ends, NaN, and a tail shorter than a vector (in place)
+        float[] ends = [float.NegativeInfinity, -1000f, 1000f, float.PositiveInfinity, float.NaN];
+        var s = (float[])ends.Clone();
+        VectorExp.Map<SigmoidFunction>(s, s);
+        Assert.Equal([0f, 0f, 1f, 1f], s[..4]);
+        Assert.True(float.IsNaN(s[4]));
+        var t = (float[])ends.Clone();
+        VectorExp.Map<TanhFunction>(t, t);
+        Assert.Equal([-1f, -1f, 1f, 1f], t[..4]);
+        Assert.True(float.IsNaN(t[4]));
+    }
+
     [Fact]
     public void UnderflowsToZeroOverflowsToInfinityAndKeepsNaN()
     {
