@@ -5,10 +5,11 @@
 #   two cores: OPENBLAS_NUM_THREADS=2 torch --threads 1 (its best two-core setting)  vs  perplex --threads 2
 # OpenBLAS 0.3.21 (Debian 12) does not know this Xeon (Sapphire/Emerald Rapids) and falls back to its generic
 # "Prescott" SSE kernels, 4x slower; OPENBLAS_CORETYPE=SkylakeX (AVX-512) is its fastest kernel here (1024^3:
-# ~71 GFLOP/s against ~16 auto-detected), so the reference runs with it unless TORCH_CORETYPE says otherwise.
+# ~71 GFLOP/s against ~16 auto-detected), so the reference runs with it unless TORCH_CORETYPE says otherwise;
+# TORCH_CORETYPE=auto leaves the choice to OpenBLAS (on the AMD Zen 4 it picks its Zen/Haswell AVX2 kernels).
 # Usage: bench/lm-side-by-side.sh [seconds per run (20)] [runs (3)]   (from the repository root)
 set -eu
-export OPENBLAS_CORETYPE=${TORCH_CORETYPE:-SkylakeX}
+if [ "${TORCH_CORETYPE:-SkylakeX}" != auto ]; then export OPENBLAS_CORETYPE=${TORCH_CORETYPE:-SkylakeX}; fi
 SECONDS_PER_RUN=${1:-20}
 RUNS=${2:-3}
 TORCH_BENCH=${TORCH_BENCH:-../shared/bench/torch_lm_bench.py}

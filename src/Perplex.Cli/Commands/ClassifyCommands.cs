@@ -64,7 +64,7 @@ internal static class ClassifyCommands
         var labelColumn = new Option<string>("--label-column") { Description = "Header name of the label column.", DefaultValueFactory = _ => "label" };
         var tokenizer = new Option<string>("--tokenizer") { Description = "Tokens: word (white space), split (words split where letters, jamo, digits and punctuation meet), char (graphemes) or jamo.", DefaultValueFactory = _ => "word" }.AcceptOnlyFromAmong(ClassifierTokenizers.Names);
         var normalization = new Option<string>("--normalization") { Description = "Unicode normalization: nfc, nfd, nfkc, nfkd or none.", DefaultValueFactory = _ => "nfc" }.AcceptOnlyFromAmong("nfc", "nfd", "nfkc", "nfkd", "none");
-        var pooling = new Option<string>("--pooling") { Description = "How hidden states become one vector: last (final states), max or mean over all positions.", DefaultValueFactory = _ => "max" }.AcceptOnlyFromAmong(Poolings.Names);
+        var pooling = new Option<string>("--pooling") { Description = "How hidden states become one vector: last (final states), max or mean over all positions, or concat (all three side by side).", DefaultValueFactory = _ => "max" }.AcceptOnlyFromAmong(Poolings.Names);
         var ngramWords = new Option<int>("--ngram-words")
         {
             Description = "Also train a logistic regression on hashed token n-grams of length 1..N (and --ngram-chars) and mix its log-probabilities with the RNN's, weighted on validation data; 0: none.",

@@ -1,4 +1,5 @@
 using System.Numerics;
+using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Perplex.Classification;
 
@@ -14,27 +15,38 @@ public enum Pooling
 
     /// <summary>Element-wise mean over all positions.</summary>
     Mean,
+
+    /// <summary>
+    /// <see cref="Last"/>, <see cref="Max"/> and <see cref="Mean"/> side by side, a vector three times as wide
+    /// (the concat pooling of ULMFiT, Howard and Ruder 2018): the output layer weighs the three summaries itself.
+    /// </summary>
+    Concat,
 }
 
 /// <summary>Parses and names <see cref="Pooling"/> values.</summary>
 public static class Poolings
 {
     /// <summary>The names accepted on the command line.</summary>
-    public static readonly string[] Names = ["last", "max", "mean"];
+    public static readonly string[] Names = ["last", "max", "mean", "concat"];
 
-    /// <summary>"last", "max" or "mean".</summary>
+    /// <summary>"last", "max", "mean" or "concat".</summary>
     public static Pooling Parse(string name) => name.ToLowerInvariant() switch
     {
         "last" => Pooling.Last,
         "max" => Pooling.Max,
         "mean" => Pooling.Mean,
-        _ => throw new PerplexException($"unknown pooling '{name}' (expected last, max or mean)"),
+        "concat" => Pooling.Concat,
+        _ => throw new PerplexException($"unknown pooling '{name}' (expected last, max, mean or concat)"),
     };
+
+    /// <summary>Width of the pooled vector over hidden states of <paramref name="stateWidth"/> (D·H) values.</summary>
+    public static int Width(Pooling pooling, int stateWidth) => pooling == Pooling.Concat ? 3 * stateWidth : stateWidth;
 }
 
 /// <summary>
-/// Forward and backward of a <see cref="Pooling"/> over hidden states [T][B][D·H] (row t·B + b) into [B][D·H].
-/// Max remembers which step won each element; its gradient goes there only (ties: the first step).
+/// Forward and backward of a <see cref="Pooling"/> over hidden states [T][B][D·H] (row t·B + b) into [B][Width].
+/// Max remembers which step won each element; its gradient goes there only (ties: the first step). Concat writes
+/// last, max and mean into consecutive thirds of each row, and its backward adds up the three gradients.
 /// </summary>
 internal sealed class PoolingLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -51,74 +63,126 @@ internal sealed class PoolingLayer<T> where T : unmanaged, IFloatingPointIeee754
     public Pooling Method { get; }
     public int Directions { get; }
     public int HiddenSize { get; }
-    public int Width => Directions * HiddenSize;
+
+    /// <summary>D·H, the width of one hidden state.</summary>
+    public int StateWidth => Directions * HiddenSize;
+
+    /// <summary>The width of a pooled row.</summary>
+    public int Width => Poolings.Width(Method, StateWidth);
 
     public void Forward(ReadOnlySpan<T> hidden, int steps, int batch, Span<T> pooled)
     {
         _steps = steps;
         _batch = batch;
-        int w = Width, h = HiddenSize;
+        int stride = Width, w = StateWidth;
         switch (Method)
         {
-            case Pooling.Last:
-                for (int b = 0; b < batch; b++)
-                {
-                    hidden.Slice(((steps - 1) * batch + b) * w, h).CopyTo(pooled.Slice(b * w, h));
-                    if (Directions == 2) hidden.Slice(b * w + h, h).CopyTo(pooled.Slice(b * w + h, h));
-                }
-                break;
-            case Pooling.Max:
-                if (_argmax.Length < batch * w) _argmax = new int[batch * w];
-                for (int b = 0; b < batch; b++)
-                    for (int j = 0; j < w; j++)
-                    {
-                        T best = hidden[b * w + j];
-                        int arg = 0;
-                        for (int t = 1; t < steps; t++)
-                        {
-                            T v = hidden[(t * batch + b) * w + j];
-                            if (v > best) (best, arg) = (v, t);
-                        }
-                        pooled[b * w + j] = best;
-                        _argmax[b * w + j] = arg;
-                    }
-                break;
+            case Pooling.Last: LastForward(hidden, pooled, stride); break;
+            case Pooling.Max: MaxForward(hidden, pooled, stride); break;
+            case Pooling.Mean: MeanForward(hidden, pooled, stride); break;
             default:
-                T inv = T.One / T.CreateTruncating(steps);
-                pooled[..(batch * w)].Clear();
-                for (int t = 0; t < steps; t++)
-                    System.Numerics.Tensors.TensorPrimitives.Add(pooled[..(batch * w)], hidden.Slice(t * batch * w, batch * w), pooled[..(batch * w)]);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(pooled[..(batch * w)], inv, pooled[..(batch * w)]);
+                LastForward(hidden, pooled, stride);
+                MaxForward(hidden, pooled[w..], stride);
+                MeanForward(hidden, pooled[(2 * w)..], stride);
                 break;
         }
     }
 
-    /// <summary>Writes d loss / d hidden [T][B][D·H] (overwritten) from d loss / d pooled [B][D·H].</summary>
+    /// <summary>Writes d loss / d hidden [T][B][D·H] (overwritten) from d loss / d pooled [B][Width].</summary>
     public void Backward(ReadOnlySpan<T> dPooled, Span<T> dHidden)
     {
-        int steps = _steps, batch = _batch, w = Width, h = HiddenSize;
-        dHidden[..(steps * batch * w)].Clear();
+        int stride = Width, w = StateWidth;
+        dHidden[..(_steps * _batch * w)].Clear();
         switch (Method)
         {
-            case Pooling.Last:
-                for (int b = 0; b < batch; b++)
-                {
-                    dPooled.Slice(b * w, h).CopyTo(dHidden.Slice(((steps - 1) * batch + b) * w, h));
-                    if (Directions == 2) dPooled.Slice(b * w + h, h).CopyTo(dHidden.Slice(b * w + h, h));
-                }
-                break;
-            case Pooling.Max:
-                for (int i = 0; i < batch * w; i++)
-                {
-                    int b = i / w, j = i % w;
-                    dHidden[(_argmax[i] * batch + b) * w + j] = dPooled[i];
-                }
-                break;
+            case Pooling.Last: LastBackward(dPooled, dHidden, stride); break;
+            case Pooling.Max: MaxBackward(dPooled, dHidden, stride); break;
+            case Pooling.Mean: MeanBackward(dPooled, dHidden, stride); break;
             default:
-                T inv = T.One / T.CreateTruncating(steps);
-                for (int t = 0; t < steps; t++)
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(dPooled[..(batch * w)], inv, dHidden.Slice(t * batch * w, batch * w));
+                LastBackward(dPooled, dHidden, stride);
+                MaxBackward(dPooled[w..], dHidden, stride);
+                MeanBackward(dPooled[(2 * w)..], dHidden, stride);
                 break;
         }
+    }
+
+    // Each part reads or writes the D·H values of row b at b·stride of its (already offset) pooled span; the
+    // backward parts add into dHidden, so Concat's three gradients sum where they meet.
+
+    private void LastForward(ReadOnlySpan<T> hidden, Span<T> pooled, int stride)
+    {
+        int w = StateWidth, h = HiddenSize;
+        for (int b = 0; b < _batch; b++)
+        {
+            hidden.Slice(((_steps - 1) * _batch + b) * w, h).CopyTo(pooled.Slice(b * stride, h));
+            if (Directions == 2) hidden.Slice(b * w + h, h).CopyTo(pooled.Slice(b * stride + h, h));
+        }
+    }
+
+    private void LastBackward(ReadOnlySpan<T> dPooled, Span<T> dHidden, int stride)
+    {
+        int w = StateWidth, h = HiddenSize;
+        for (int b = 0; b < _batch; b++)
+        {
+            var forward = dHidden.Slice(((_steps - 1) * _batch + b) * w, h);
+            TP.Add(forward, dPooled.Slice(b * stride, h), forward);
+            if (Directions == 2)
+            {
+                var reverse = dHidden.Slice(b * w + h, h);
+                TP.Add(reverse, dPooled.Slice(b * stride + h, h), reverse);
+            }
+        }
+    }
+
+    private void MaxForward(ReadOnlySpan<T> hidden, Span<T> pooled, int stride)
+    {
+        int w = StateWidth;
+        if (_argmax.Length < _batch * w) _argmax = new int[_batch * w];
+        for (int b = 0; b < _batch; b++)
+            for (int j = 0; j < w; j++)
+            {
+                T best = hidden[b * w + j];
+                int arg = 0;
+                for (int t = 1; t < _steps; t++)
+                {
+                    T v = hidden[(t * _batch + b) * w + j];
+                    if (v > best) (best, arg) = (v, t);
+                }
+                pooled[b * stride + j] = best;
+                _argmax[b * w + j] = arg;
+            }
+    }
+
+    private void MaxBackward(ReadOnlySpan<T> dPooled, Span<T> dHidden, int stride)
+    {
+        int w = StateWidth;
+        for (int b = 0; b < _batch; b++)
+            for (int j = 0; j < w; j++)
+                dHidden[(_argmax[b * w + j] * _batch + b) * w + j] += dPooled[b * stride + j];
+    }
+
+    private void MeanForward(ReadOnlySpan<T> hidden, Span<T> pooled, int stride)
+    {
+        int w = StateWidth;
+        T inv = T.One / T.CreateTruncating(_steps);
+        for (int b = 0; b < _batch; b++)
+        {
+            var row = pooled.Slice(b * stride, w);
+            row.Clear();
+            for (int t = 0; t < _steps; t++) TP.Add(row, hidden.Slice((t * _batch + b) * w, w), row);
+            TP.Multiply(row, inv, row);
+        }
+    }
+
+    private void MeanBackward(ReadOnlySpan<T> dPooled, Span<T> dHidden, int stride)
+    {
+        int w = StateWidth;
+        T inv = T.One / T.CreateTruncating(_steps);
+        for (int b = 0; b < _batch; b++)
+            for (int t = 0; t < _steps; t++)
+            {
+                var row = dHidden.Slice((t * _batch + b) * w, w);
+                TP.MultiplyAdd(dPooled.Slice(b * stride, w), inv, row, row);
+            }
     }
 }

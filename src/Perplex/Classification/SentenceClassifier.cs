@@ -7,8 +7,9 @@ using TP = System.Numerics.Tensors.TensorPrimitives;
 namespace Perplex.Classification;
 
 /// <summary>
-/// Classifies a whole sequence: <see cref="SequenceEncoder{T}"/> → <see cref="Classification.Pooling"/> (last, max or
-/// mean) → dropout → linear layer (<c>output.weight</c> [classes][D·H], <c>output.bias</c>) → softmax cross-entropy.
+/// Classifies a whole sequence: <see cref="SequenceEncoder{T}"/> → <see cref="Classification.Pooling"/> (last, max,
+/// mean or all three) → dropout → linear layer (<c>output.weight</c> [classes][D·H], or [classes][3·D·H] for concat;
+/// <c>output.bias</c>) → softmax cross-entropy.
 /// </summary>
 /// <typeparam name="T">float for training, double for exact gradient checks.</typeparam>
 public sealed class SentenceClassifier<T> : EncoderWithOutput<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -23,7 +24,7 @@ public sealed class SentenceClassifier<T> : EncoderWithOutput<T> where T : unman
 
     /// <summary>Creates a zero-initialised classifier over <paramref name="classCount"/> classes (call <see cref="EncoderWithOutput{T}.Initialize"/>).</summary>
     public SentenceClassifier(SequenceEncoderConfig encoder, int classCount, Pooling pooling, double dropout = 0, SeededRandom? random = null)
-        : base(encoder, classCount, dropout, random)
+        : base(encoder, classCount, dropout, random, Poolings.Width(pooling, (encoder.Bidirectional ? 2 : 1) * encoder.HiddenSize))
         => _pooling = new PoolingLayer<T>(pooling, encoder.Bidirectional ? 2 : 1, encoder.HiddenSize);
 
     /// <summary>How hidden states are pooled.</summary>
@@ -43,7 +44,7 @@ public sealed class SentenceClassifier<T> : EncoderWithOutput<T> where T : unman
     // hidden states → pooled → dropout → logits
     private Span<T> Head(ReadOnlySpan<T> hidden)
     {
-        int w = Encoder.OutputSize;
+        int w = _pooling.Width;
         var pooled = Workspace.Ensure(ref _pooled, _batch * w);
         _pooling.Forward(hidden, Encoder.Steps, _batch, pooled);
         var dropped = Workspace.Ensure(ref _dropped, _batch * w);
@@ -117,7 +118,7 @@ public sealed class SentenceClassifier<T> : EncoderWithOutput<T> where T : unman
     // d loss / d hidden states [T][B][D·H] of the last loss, accumulating the output layer's gradients on the way
     private ReadOnlySpan<T> HeadBackward()
     {
-        int w = Encoder.OutputSize;
+        int w = _pooling.Width;
         var logits = _logits.AsSpan(0, _batch * ClassCount);
         if (_softTargets) SoftCrossEntropyBackward(logits);
         else _loss.Backward(logits, _targets.AsSpan(0, _batch), ClassCount, logits);
@@ -125,7 +126,7 @@ public sealed class SentenceClassifier<T> : EncoderWithOutput<T> where T : unman
         Output.Backward(_dropped.AsSpan(0, _batch * w), logits, _batch, dDropped);
         var dPooled = Workspace.Ensure(ref _dPooled, _batch * w);
         OutputDropout.Backward(dDropped, dPooled);
-        var dHidden = Workspace.Ensure(ref _dHidden, Encoder.Steps * _batch * w);
+        var dHidden = Workspace.Ensure(ref _dHidden, Encoder.Steps * _batch * Encoder.OutputSize);
         _pooling.Backward(dPooled, dHidden);
         return dHidden;
     }

@@ -11,13 +11,16 @@ namespace Perplex.Encoders;
 /// <typeparam name="T">float for training, double for exact gradient checks.</typeparam>
 public abstract class EncoderWithOutput<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Creates the encoder and a zero-initialised output layer with <paramref name="outputs"/> rows.</summary>
-    protected EncoderWithOutput(SequenceEncoderConfig encoder, int outputs, double dropout, SeededRandom? random)
+    /// <summary>
+    /// Creates the encoder and a zero-initialised output layer with <paramref name="outputs"/> rows over vectors of
+    /// <paramref name="inputWidth"/> values (default: one hidden state, D·H).
+    /// </summary>
+    protected EncoderWithOutput(SequenceEncoderConfig encoder, int outputs, double dropout, SeededRandom? random, int? inputWidth = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputs);
         Encoder = new SequenceEncoder<T>(encoder, random);
         OutputDropout = new Dropout<T>(dropout, Encoder.Random);
-        Output = new Linear<T>(Encoder.OutputSize, outputs, "output.");
+        Output = new Linear<T>(inputWidth ?? Encoder.OutputSize, outputs, "output.");
         Parameters = [.. Encoder.Parameters, Output.Weight, Output.Bias];
     }
 

@@ -25,6 +25,8 @@ public class SentenceClassifierTests
     [InlineData(Pooling.Max, true)]
     [InlineData(Pooling.Mean, true)]
     [InlineData(Pooling.Mean, false)]
+    [InlineData(Pooling.Concat, true)]
+    [InlineData(Pooling.Concat, false)]
     public void GradientsMatchFiniteDifferences(Pooling pooling, bool bidirectional)
     {
         var classifier = Create(pooling, bidirectional);
@@ -40,6 +42,7 @@ public class SentenceClassifierTests
     [Theory]
     [InlineData(Pooling.Max)]
     [InlineData(Pooling.Mean)]
+    [InlineData(Pooling.Concat)]
     public void AdversarialGradientsMatchFiniteDifferencesOfBothLosses(Pooling pooling)
     {
         // J(θ) = L(x) + L(x + r) with r held at the value the step computed (no gradient flows through r)
@@ -156,11 +159,45 @@ public class SentenceClassifierTests
         Assert.Equal([5.0, 30.0], pooled);
         new PoolingLayer<double>(Pooling.Mean, 2, 1).Forward(hidden, 3, 1, pooled);
         Assert.Equal([3.0, 20.0], pooled);
+        var concat = new double[6];
+        new PoolingLayer<double>(Pooling.Concat, 2, 1).Forward(hidden, 3, 1, concat);
+        Assert.Equal([3.0, 10.0, 5.0, 30.0, 3.0, 20.0], concat); // last, max, mean side by side
+    }
+
+    [Fact]
+    public void ConcatPoolingGradientIsTheSumOfItsThreeParts()
+    {
+        // hidden [T=3][B=2][D·H=2·2]; each part of the concat gradient must reach dHidden as its own pooling sends it
+        var random = new SeededRandom(3);
+        var hidden = new double[3 * 2 * 4];
+        random.FillUniform<double>(hidden, 1.0);
+        var dConcat = new double[2 * 12];
+        random.FillUniform<double>(dConcat, 1.0);
+        var expected = new double[hidden.Length];
+        Pooling[] parts = [Pooling.Last, Pooling.Max, Pooling.Mean];
+        for (int part = 0; part < 3; part++)
+        {
+            var layer = new PoolingLayer<double>(parts[part], 2, 2);
+            layer.Forward(hidden, 3, 2, new double[8]);
+            var dPart = new double[8];
+            for (int b = 0; b < 2; b++) dConcat.AsSpan(b * 12 + part * 4, 4).CopyTo(dPart.AsSpan(b * 4, 4));
+            var dHidden = new double[hidden.Length];
+            layer.Backward(dPart, dHidden);
+            for (int i = 0; i < hidden.Length; i++) expected[i] += dHidden[i];
+        }
+        var concat = new PoolingLayer<double>(Pooling.Concat, 2, 2);
+        var pooled = new double[2 * 12];
+        concat.Forward(hidden, 3, 2, pooled);
+        var actual = new double[hidden.Length];
+        actual.AsSpan().Fill(double.NaN); // Backward must overwrite, not accumulate into stale values
+        concat.Backward(dConcat, actual);
+        for (int i = 0; i < hidden.Length; i++) Assert.Equal(expected[i], actual[i], 1e-15);
     }
 
     [Theory]
     [InlineData(Pooling.Max)]
     [InlineData(Pooling.Last)]
+    [InlineData(Pooling.Concat)]
     public void LearnsWhetherASentenceContainsAKeyword(Pooling pooling)
     {
         // Random sentences of 3..8 words over 12 filler words; label 1 when word 4 ("good") occurs anywhere.
