@@ -98,19 +98,26 @@ internal static class ClassifyCommands
         {
             Description = "Count the --pretrain-text words too when building the vocabularies (raise --max-vocab with it): words seen only in the unlabeled text get embeddings of their own, trained by pretraining and by an --ngram-teacher.",
         };
+        var subwords = new Option<int>("--subwords")
+        {
+            Description = "Cut every token into byte-pair pieces learned from the training text (and --pretrain-text with --vocab-from-pretrain), up to this many symbols; the pieces are what the RNN reads. 0: whole tokens.",
+            DefaultValueFactory = _ => 0,
+        }.AtLeast(0);
         var pretrainMinutes = new Option<double?>("--pretrain-minutes") { Description = "Stop pretraining after this many minutes (they count against --max-minutes)." }.AtLeast(0);
         var shared = new EncoderTrainingOptions();
         var command = new Command("train", "Train a sentence classifier (RNN/LSTM/GRU encoder, pooling, linear, softmax), optionally mixed with an n-gram model.")
         {
             train, valid, validFraction, save, textColumn, labelColumn, tokenizer, normalization, pooling, ngramWords, ngramChars, ngramBits, ngramEpochs, ngramLr, ngramNb,
-            pretrainText, pretrainWords, pretrainEpochs, pretrainMinutes, vocabFromPretrain, adversarial, ngramTeacher,
+            pretrainText, pretrainWords, pretrainEpochs, pretrainMinutes, vocabFromPretrain, adversarial, ngramTeacher, subwords,
         };
         shared.AddTo(command);
         command.SetAction(result =>
         {
             var o = result.InvocationConfiguration.Output;
             var tok = result.GetValue(tokenizer)!;
-            var options = shared.Encoder(result);
+            var options = shared.Encoder(result) with { Subwords = result.GetValue(subwords) };
+            if (options.Subwords > 0 && !ClassifierTokenizers.YieldsWords(tok))
+                throw new PerplexException($"--subwords cuts words into pieces; it needs --tokenizer word or split, not {tok}");
             if (options.WithChars && !ClassifierTokenizers.YieldsWords(tok))
                 throw new PerplexException($"--char-dim builds word representations from characters; it needs --tokenizer word or split, not {tok}");
             var norm = TextNormalization.Parse(result.GetValue(normalization)!);

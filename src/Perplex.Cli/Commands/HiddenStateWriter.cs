@@ -6,7 +6,10 @@ namespace Perplex.Cli.Commands;
 /// <summary>Prints an encoder's hidden states for sentences (the "encode" subcommands of tag and classify).</summary>
 internal static class HiddenStateWriter
 {
-    /// <summary>One line per token: the token, a tab, then its D·H values separated by spaces; a blank line after each sentence.</summary>
+    /// <summary>
+    /// One line per token (per subword piece when the encoder reads pieces): the token, a tab, then its D·H values
+    /// separated by spaces; a blank line after each sentence.
+    /// </summary>
     public static void Write(TextWriter output, SequenceEncoder<float> encoder, TokenEncoder tokens, IEnumerable<IReadOnlyList<string>> sentences)
     {
         encoder.Training = false;
@@ -15,9 +18,10 @@ internal static class HiddenStateWriter
         {
             if (sentence.Count == 0) continue;
             var states = encoder.Forward([tokens.Encode(sentence)]);
-            for (int t = 0; t < sentence.Count; t++)
+            var shown = tokens.Subwords?.Split(sentence) ?? sentence;
+            for (int t = 0; t < shown.Count; t++)
             {
-                output.Write(sentence[t]);
+                output.Write(shown[t]);
                 output.Write('\t');
                 for (int j = 0; j < width; j++)
                 {

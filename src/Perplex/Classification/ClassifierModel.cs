@@ -117,9 +117,11 @@ public sealed class ClassifierModel
         var scored = documents.Select(d => d.Count > 0).ToArray();
         Network.Training = false;
         var nonEmpty = Enumerable.Range(0, documents.Count).Where(i => scored[i]).ToList();
-        foreach (var batch in LengthBatches.Create(nonEmpty.Select(i => documents[i].Count).ToList(), batchSize))
+        // batched by encoded length: with subwords a document has more pieces than tokens
+        var encoded = nonEmpty.Select(i => Tokens.Encode(documents[i])).ToList();
+        foreach (var batch in LengthBatches.Create(encoded.Select(e => e.Length).ToList(), batchSize))
         {
-            var logits = Network.Logits(batch.Select(j => Tokens.Encode(documents[nonEmpty[j]])).ToList());
+            var logits = Network.Logits(batch.Select(j => encoded[j]).ToList());
             for (int k = 0; k < batch.Length; k++)
                 Kernels.LogSoftmax(logits.Slice(k * classes, classes), 1, classes, rnn.AsSpan(nonEmpty[batch[k]] * classes, classes));
         }

@@ -36,8 +36,15 @@ public static class ClassifierTrainer
         {
             var counted = train.Select(d => (IReadOnlyList<string>)d.Tokens);
             if (pretraining is { InVocabulary: true }) counted = counted.Concat(pretraining.Texts);
-            var built = TokenEncoder.Build(counted, options.MinCount, options.MaxVocab, options.WithChars, "word", options.Lowercase, options.JamoChars);
+            var clock = Stopwatch.StartNew();
+            var built = TokenEncoder.Build(counted, options.MinCount, options.MaxVocab, options.WithChars, "word", options.Lowercase, options.JamoChars, options.Subwords);
             model = new ClassifierModel(config(options.CreateConfig(built)), built, labels, settings.Seed);
+            if (built.Subwords is { } bpe)
+            {
+                // learning the pieces is part of training, so it counts against --max-minutes like the teacher and pretraining
+                log.WriteLine($"subwords: {bpe.Merges.Count:N0} byte-pair merges learned, {clock.Elapsed.TotalSeconds:F1} s");
+                settings = settings with { MaxMinutes = settings.MaxMinutes is { } m ? Math.Max(0, m - clock.Elapsed.TotalMinutes) : null };
+            }
         }
         else
         {

@@ -16,10 +16,12 @@ namespace Perplex.Encoders;
 /// <param name="MaxVocab">Most word-vocabulary entries, specials included (<c>--max-vocab</c>).</param>
 /// <param name="Lowercase">Look words up in lower case; character features keep the case (<c>--lowercase</c>).</param>
 /// <param name="JamoChars">The character network reads Hangul jamo instead of syllables (<c>--char-jamo</c>).</param>
+/// <param name="Subwords">When above 0, tokens are cut into byte-pair pieces learned up to this many symbols, and the
+/// pieces are the sequence (<c>--subwords</c>, classifier only: a tagger needs one tag per token).</param>
 public sealed record EncoderOptions(
     RecurrentCell Cell = RecurrentCell.Lstm, int EmbeddingSize = 100, int HiddenSize = 128, int Layers = 1,
     bool Bidirectional = true, double Dropout = 0.3, double WordDropout = 0, int CharDim = 0, int CharHidden = 50,
-    int MinCount = 1, int? MaxVocab = null, bool Lowercase = false, bool JamoChars = false)
+    int MinCount = 1, int? MaxVocab = null, bool Lowercase = false, bool JamoChars = false, int Subwords = 0)
 {
     /// <summary>True when words get character features.</summary>
     public bool WithChars => CharDim > 0 && CharHidden > 0;

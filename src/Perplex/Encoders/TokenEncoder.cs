@@ -9,6 +9,8 @@ namespace Perplex.Encoders;
 /// <see cref="MaxWordCharacters"/> graphemes keep their first and last halves (prefixes and endings carry the
 /// morphology, and it bounds the character network's work). With <see cref="LowercaseWords"/>, words are looked up
 /// in lower case (so "The" and "the" share an embedding) while the character features still see the original case.
+/// With <see cref="Subwords"/>, every token is first cut into learned subword pieces (<see cref="BytePairEncoding"/>)
+/// and the pieces are the sequence: the vocabulary holds pieces and the character network reads each piece.
 /// </summary>
 public sealed class TokenEncoder
 {
@@ -19,14 +21,19 @@ public sealed class TokenEncoder
     private static readonly JamoTokenizer Jamo = new();
 
     /// <summary>Wraps the vocabularies; <paramref name="chars"/> is null for an encoder without character features.
-    /// With <paramref name="jamoChars"/> the character network reads Hangul jamo instead of whole syllables.</summary>
-    public TokenEncoder(Vocabulary words, Vocabulary? chars, bool lowercaseWords = false, bool jamoChars = false)
+    /// With <paramref name="jamoChars"/> the character network reads Hangul jamo instead of whole syllables; with
+    /// <paramref name="subwords"/> tokens are cut into those pieces first.</summary>
+    public TokenEncoder(Vocabulary words, Vocabulary? chars, bool lowercaseWords = false, bool jamoChars = false, BytePairEncoding? subwords = null)
     {
         Words = words;
         Chars = chars;
         LowercaseWords = lowercaseWords;
         JamoChars = jamoChars;
+        Subwords = subwords;
     }
+
+    /// <summary>The subword pieces tokens are cut into, or null when whole tokens are the sequence.</summary>
+    public BytePairEncoding? Subwords { get; }
 
     /// <summary>
     /// True when the character network reads jamo (each Hangul syllable as its 2–3 letters, so 했 and 갔 share the past
@@ -46,10 +53,13 @@ public sealed class TokenEncoder
     /// <summary>
     /// Builds the vocabularies from training sentences: words seen at least <paramref name="minCount"/> times (at most
     /// <paramref name="maxWords"/> entries) and, when <paramref name="withChars"/>, every grapheme seen at least twice.
+    /// With <paramref name="subwords"/> &gt; 0, byte-pair merges are learned from the tokens first, up to that many
+    /// symbols, and the vocabulary is one of pieces.
     /// </summary>
     public static TokenEncoder Build(IEnumerable<IReadOnlyList<string>> sentences, int minCount, int? maxWords, bool withChars,
-        string tokenizer = "word", bool lowercaseWords = false, bool jamoChars = false)
+        string tokenizer = "word", bool lowercaseWords = false, bool jamoChars = false, int subwords = 0)
     {
+        if (subwords > 0) return BuildWithSubwords(sentences, minCount, maxWords, withChars, tokenizer, lowercaseWords, jamoChars, subwords);
         var wordCounts = new Dictionary<string, long>(StringComparer.Ordinal);
         var charCounts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var sentence in sentences)
@@ -65,11 +75,34 @@ public sealed class TokenEncoder
         return new TokenEncoder(words, chars, lowercaseWords, jamoChars);
     }
 
+    private static TokenEncoder BuildWithSubwords(IEnumerable<IReadOnlyList<string>> sentences, int minCount, int? maxWords, bool withChars,
+        string tokenizer, bool lowercaseWords, bool jamoChars, int subwords)
+    {
+        var tokenCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var sentence in sentences)
+            foreach (var token in sentence) tokenCounts[token] = tokenCounts.GetValueOrDefault(token) + 1;
+        var bpe = BytePairEncoding.Learn(tokenCounts, subwords);
+        var pieceCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var charCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (token, count) in tokenCounts)
+            foreach (var piece in bpe.Split(token))
+            {
+                var key = lowercaseWords ? piece.ToLowerInvariant() : piece;
+                pieceCounts[key] = pieceCounts.GetValueOrDefault(key) + count;
+                if (withChars)
+                    foreach (var c in Units(piece, jamoChars)) charCounts[c] = charCounts.GetValueOrDefault(c) + count;
+            }
+        var words = Vocabulary.FromCounts(pieceCounts, minCount, maxWords, tokenizer: tokenizer);
+        var chars = withChars ? Vocabulary.FromCounts(charCounts, 2, tokenizer: "char") : null;
+        return new TokenEncoder(words, chars, lowercaseWords, jamoChars, bpe);
+    }
+
     private static List<string> Units(string token, bool jamo) => jamo ? Jamo.Tokenize(token) : Graphemes.Tokenize(token);
 
-    /// <summary>Encodes a non-empty token list.</summary>
+    /// <summary>Encodes a non-empty token list (cut into pieces first when the encoder has <see cref="Subwords"/>).</summary>
     public EncodedSequence Encode(IReadOnlyList<string> tokens)
     {
+        if (Subwords is not null) tokens = Subwords.Split(tokens);
         var ids = new int[tokens.Count];
         var chars = Chars is null ? null : new int[tokens.Count][];
         for (int i = 0; i < tokens.Count; i++)
@@ -80,8 +113,9 @@ public sealed class TokenEncoder
         return new EncodedSequence(ids, chars);
     }
 
-    /// <summary>True when <paramref name="token"/> has its own word embedding (is not &lt;unk&gt;).</summary>
-    public bool Knows(string token) => Words.Contains(WordKey(token));
+    /// <summary>True when <paramref name="token"/> has its own word embedding (is not &lt;unk&gt;), or, with
+    /// <see cref="Subwords"/>, when each of its pieces has one.</summary>
+    public bool Knows(string token) => Subwords is null ? Words.Contains(WordKey(token)) : Subwords.Split(token).All(p => Words.Contains(WordKey(p)));
 
     private string WordKey(string token) => LowercaseWords ? token.ToLowerInvariant() : token;
 
@@ -100,14 +134,19 @@ public sealed class TokenEncoder
         return ids;
     }
 
-    /// <summary>Both vocabularies as one JSON object (stored in model files).</summary>
-    public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, JsonElement?>
+    /// <summary>Both vocabularies (and the subword merges, when there are any) as one JSON object (stored in model files).</summary>
+    public string ToJson()
     {
-        ["words"] = JsonDocument.Parse(Words.ToJson()).RootElement,
-        ["chars"] = Chars is null ? null : JsonDocument.Parse(Chars.ToJson()).RootElement,
-        ["lowercase_words"] = JsonDocument.Parse(LowercaseWords ? "true" : "false").RootElement,
-        ["jamo_chars"] = JsonDocument.Parse(JamoChars ? "true" : "false").RootElement,
-    });
+        var fields = new Dictionary<string, JsonElement?>
+        {
+            ["words"] = JsonDocument.Parse(Words.ToJson()).RootElement,
+            ["chars"] = Chars is null ? null : JsonDocument.Parse(Chars.ToJson()).RootElement,
+            ["lowercase_words"] = JsonDocument.Parse(LowercaseWords ? "true" : "false").RootElement,
+            ["jamo_chars"] = JsonDocument.Parse(JamoChars ? "true" : "false").RootElement,
+        };
+        if (Subwords is not null) fields["subword_merges"] = JsonSerializer.SerializeToElement(Subwords.Merges.Select(m => new[] { m.Left, m.Right }));
+        return JsonSerializer.Serialize(fields);
+    }
 
     /// <summary>Parses <see cref="ToJson"/> output; <paramref name="source"/> names the file in errors.</summary>
     public static TokenEncoder FromJson(string json, string? source = null)
@@ -121,7 +160,19 @@ public sealed class TokenEncoder
                 ? Vocabulary.FromJson(c.GetRawText(), source) : null;
             bool lowercase = doc.RootElement.TryGetProperty("lowercase_words", out var l) && l.ValueKind == JsonValueKind.True;
             bool jamo = doc.RootElement.TryGetProperty("jamo_chars", out var j) && j.ValueKind == JsonValueKind.True;
-            return new TokenEncoder(Vocabulary.FromJson(words.GetRawText(), source), chars, lowercase, jamo);
+            BytePairEncoding? subwords = null;
+            if (doc.RootElement.TryGetProperty("subword_merges", out var m) && m.ValueKind == JsonValueKind.Array)
+            {
+                var merges = new List<(string, string)>(m.GetArrayLength());
+                foreach (var pair in m.EnumerateArray())
+                {
+                    if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2 || pair[0].GetString() is not { Length: > 0 } left || pair[1].GetString() is not { Length: > 0 } right)
+                        throw new PerplexException($"subword merge {merges.Count + 1} of the model's vocabulary is not a pair of non-empty strings", source);
+                    merges.Add((left, right));
+                }
+                subwords = new BytePairEncoding(merges);
+            }
+            return new TokenEncoder(Vocabulary.FromJson(words.GetRawText(), source), chars, lowercase, jamo, subwords);
         }
         catch (JsonException e)
         {

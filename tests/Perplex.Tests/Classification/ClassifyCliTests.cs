@@ -292,6 +292,36 @@ public class ClassifyCliTests
     }
 
     [Fact]
+    public void Subwords_CutTheWordsIntoLearnedPieces_WhichTheModelFileKeeps()
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.txt", Reviews(120, 1));
+        var test = dir.File("test.txt", Reviews(40, 2));
+        var model = dir.Combine("m.st");
+        var trained = Cli.Run(["classify", "train", "--train", train, "--valid", test, "--subwords", "30", "--char-dim", "4", "--char-hidden", "4",
+            "--save", model, .. Small]);
+        Assert.True(trained.ExitCode == 0, trained.Err);
+        Assert.Contains("byte-pair merges learned", trained.Out);
+        var tokens = Perplex.Classification.ClassifierModel.Load(model).Tokens;
+        Assert.NotNull(tokens.Subwords);
+        Assert.False(tokens.Words.Contains("지루하다"));                      // the vocabulary holds pieces, not words
+        Assert.True(tokens.Words.Contains(tokens.Subwords!.Split("지루하다")[0]));
+
+        var eval = Cli.Run("classify", "eval", model, test);
+        Assert.True(eval.ExitCode == 0, eval.Err);
+        Assert.Contains("accuracy: 100.00% (40/40)", eval.Out);
+
+        var encoded = Cli.Run("classify", "encode", model, "영화 지루하다");
+        Assert.True(encoded.ExitCode == 0, encoded.Err);
+        var rows = encoded.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')[0]).ToList();
+        Assert.Equal(tokens.Subwords.Split(["영화", "지루하다"]), rows); // one row of states per piece
+
+        var chars = Cli.Run(["classify", "train", "--train", train, "--tokenizer", "char", "--subwords", "40", "--save", model, .. Small]);
+        Assert.Equal(CliRunner.UserErrorExitCode, chars.ExitCode);
+        Assert.Contains("--subwords cuts words into pieces", chars.Err);
+    }
+
+    [Fact]
     public void VocabFromPretrain_GivesWordsOfTheUnlabeledTextEmbeddingsOfTheirOwn()
     {
         using var dir = new TempDir();
