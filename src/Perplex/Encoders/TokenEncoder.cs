@@ -166,7 +166,9 @@ public sealed class TokenEncoder
                 var merges = new List<(string, string)>(m.GetArrayLength());
                 foreach (var pair in m.EnumerateArray())
                 {
-                    if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2 || pair[0].GetString() is not { Length: > 0 } left || pair[1].GetString() is not { Length: > 0 } right)
+                    if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2
+                        || pair[0].ValueKind != JsonValueKind.String || pair[1].ValueKind != JsonValueKind.String
+                        || pair[0].GetString() is not { Length: > 0 } left || pair[1].GetString() is not { Length: > 0 } right)
                         throw new PerplexException($"subword merge {merges.Count + 1} of the model's vocabulary is not a pair of non-empty strings", source);
                     merges.Add((left, right));
                 }

@@ -120,8 +120,13 @@ public class BytePairEncodingTests
         Assert.DoesNotContain("subword_merges", whole.ToJson());
         Assert.Equal(2, whole.Encode(["영화를", "재밌다"]).Length);
 
-        var broken = tokens.ToJson().Replace("\"subword_merges\":[[", "\"subword_merges\":[[\"\",");
-        var error = Assert.Throws<PerplexException>(() => TokenEncoder.FromJson(broken, "m.st"));
-        Assert.Contains("subword merge 1", error.Message);
+        foreach (var bad in new Func<System.Text.Json.Nodes.JsonNode>[] { () => new System.Text.Json.Nodes.JsonArray("", "화"),
+                     () => new System.Text.Json.Nodes.JsonArray(7, "화"), () => new System.Text.Json.Nodes.JsonArray("영", "화", "는") })
+        {
+            var json = System.Text.Json.Nodes.JsonNode.Parse(tokens.ToJson())!;
+            json["subword_merges"]![0] = bad();
+            var error = Assert.Throws<PerplexException>(() => TokenEncoder.FromJson(json.ToJsonString(), "m.st"));
+            Assert.Contains("subword merge 1", error.Message);
+        }
     }
 }
