@@ -51,8 +51,14 @@ public sealed class BytePairEncoding
         while (names.Count < symbols && state.Best() is (int left, int right, long count) && count >= minPairCount)
         {
             merges.Add((names[left], names[right]));
-            state.Merge(left, right, names.Count);
-            names.Add(names[left] + names[right]);
+            // "abc" can come from ab+c and from a+bc; like splitting, which works on strings, both are one symbol
+            var name = names[left] + names[right];
+            if (!id.TryGetValue(name, out int merged))
+            {
+                id[name] = merged = names.Count;
+                names.Add(name);
+            }
+            state.Merge(left, right, merged);
         }
         return new BytePairEncoding(merges);
     }

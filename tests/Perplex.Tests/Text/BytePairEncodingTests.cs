@@ -77,8 +77,11 @@ public class BytePairEncodingTests
             if (best.Value < 2) break;
             var (left, right) = (names[best.Key.Item1], names[best.Key.Item2]);
             merges.Add((left, right));
-            names.Add(left + right);
-            id[left + right] = names.Count - 1;
+            if (!id.ContainsKey(left + right))
+            {
+                names.Add(left + right);
+                id[left + right] = names.Count - 1;
+            }
             foreach (var (s, _) in words)
                 for (int i = 0; i + 1 < s.Count; i++)
                     if (s[i] == left && s[i + 1] == right)
