@@ -19,7 +19,7 @@ public sealed class BytePairEncoding
     private const int MaxCachedWords = 1 << 20;
 
     private readonly Dictionary<(string, string), int> _rank;
-    private readonly Dictionary<string, string[]> _cache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<string>> _cache = new(StringComparer.Ordinal);
     private readonly Lock _cacheGate = new();
 
     /// <summary>Wraps merges in the order they were learned (each a pair of symbols whose concatenation is the new one).</summary>
@@ -64,10 +64,10 @@ public sealed class BytePairEncoding
     }
 
     /// <summary>The pieces of one word (no white space inside); their concatenation is <see cref="WordStart"/> + <paramref name="word"/>.</summary>
-    public string[] Split(string word)
+    public IReadOnlyList<string> Split(string word)
     {
         lock (_cacheGate)
-            if (_cache.TryGetValue(word, out var cached)) return cached;
+            if (_cache.TryGetValue(word, out var cached)) return cached; // read-only: callers share the cached pieces
         var pieces = InitialSymbols(word);
         while (pieces.Count > 1)
         {
@@ -89,7 +89,7 @@ public sealed class BytePairEncoding
             }
             pieces = merged;
         }
-        var result = pieces.ToArray();
+        IReadOnlyList<string> result = pieces.AsReadOnly();
         lock (_cacheGate)
             if (_cache.Count < MaxCachedWords) _cache[word] = result;
         return result;
