@@ -59,40 +59,22 @@ public sealed class TokenEncoder
     public static TokenEncoder Build(IEnumerable<IReadOnlyList<string>> sentences, int minCount, int? maxWords, bool withChars,
         string tokenizer = "word", bool lowercaseWords = false, bool jamoChars = false, int subwords = 0)
     {
-        if (subwords > 0) return BuildWithSubwords(sentences, minCount, maxWords, withChars, tokenizer, lowercaseWords, jamoChars, subwords);
-        var wordCounts = new Dictionary<string, long>(StringComparer.Ordinal);
-        var charCounts = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var sentence in sentences)
-            foreach (var token in sentence)
-            {
-                var key = lowercaseWords ? token.ToLowerInvariant() : token;
-                wordCounts[key] = wordCounts.GetValueOrDefault(key) + 1;
-                if (withChars)
-                    foreach (var c in Units(token, jamoChars)) charCounts[c] = charCounts.GetValueOrDefault(c) + 1;
-            }
-        var words = Vocabulary.FromCounts(wordCounts, minCount, maxWords, tokenizer: tokenizer);
-        var chars = withChars ? Vocabulary.FromCounts(charCounts, 2, tokenizer: "char") : null;
-        return new TokenEncoder(words, chars, lowercaseWords, jamoChars);
-    }
-
-    private static TokenEncoder BuildWithSubwords(IEnumerable<IReadOnlyList<string>> sentences, int minCount, int? maxWords, bool withChars,
-        string tokenizer, bool lowercaseWords, bool jamoChars, int subwords)
-    {
+        // distinct tokens first: the pieces are learned from them, and each is cut and spelled once, weighted by its count
         var tokenCounts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var sentence in sentences)
             foreach (var token in sentence) tokenCounts[token] = tokenCounts.GetValueOrDefault(token) + 1;
-        var bpe = BytePairEncoding.Learn(tokenCounts, subwords);
-        var pieceCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var bpe = subwords > 0 ? BytePairEncoding.Learn(tokenCounts, subwords) : null;
+        var wordCounts = new Dictionary<string, long>(StringComparer.Ordinal);
         var charCounts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (token, count) in tokenCounts)
-            foreach (var piece in bpe.Split(token))
+            foreach (var unit in bpe?.Split(token) ?? [token])
             {
-                var key = lowercaseWords ? piece.ToLowerInvariant() : piece;
-                pieceCounts[key] = pieceCounts.GetValueOrDefault(key) + count;
+                var key = lowercaseWords ? unit.ToLowerInvariant() : unit;
+                wordCounts[key] = wordCounts.GetValueOrDefault(key) + count;
                 if (withChars)
-                    foreach (var c in Units(piece, jamoChars)) charCounts[c] = charCounts.GetValueOrDefault(c) + count;
+                    foreach (var c in Units(unit, jamoChars)) charCounts[c] = charCounts.GetValueOrDefault(c) + count;
             }
-        var words = Vocabulary.FromCounts(pieceCounts, minCount, maxWords, tokenizer: tokenizer);
+        var words = Vocabulary.FromCounts(wordCounts, minCount, maxWords, tokenizer: tokenizer);
         var chars = withChars ? Vocabulary.FromCounts(charCounts, 2, tokenizer: "char") : null;
         return new TokenEncoder(words, chars, lowercaseWords, jamoChars, bpe);
     }
