@@ -34,6 +34,12 @@ internal sealed class EncoderTrainingOptions
     public Option<ulong> Seed { get; } = new("--seed") { Description = "Seed for initialisation, shuffling and dropout.", DefaultValueFactory = _ => 1UL };
     public Option<string> Optimizer { get; } = new Option<string>("--optimizer") { Description = "sgd, adam or adamw.", DefaultValueFactory = _ => "adam" }.AcceptOnlyFromAmong("sgd", "adam", "adamw");
     public Option<double> LrDecay { get; } = new Option<double>("--lr-decay") { Description = "Divide the learning rate by this after an epoch that does not improve validation.", DefaultValueFactory = _ => 2.0 }.AtLeast(1);
+    public Option<string> LrSchedule { get; } = new Option<string>("--lr-schedule")
+    {
+        Description = "plateau: divide the learning rate by --lr-decay after an epoch that does not improve validation; linear or cosine: " +
+                      "anneal it to zero by the end of the run (the last of --epochs, or --max-minutes if that comes first).",
+        DefaultValueFactory = _ => "plateau",
+    }.AcceptOnlyFromAmong("plateau", "linear", "cosine");
     public Option<double?> MaxMinutes { get; } = new Option<double?>("--max-minutes") { Description = "Stop training after this many minutes (the best model so far stays saved)." }.AtLeast(0);
     public Option<int?> Patience { get; } = new Option<int?>("--patience") { Description = "Stop after this many epochs in a row without a better validation score (the best model stays saved)." }.AtLeast(1);
     public Option<double> Average { get; } = new Option<double>("--average") { Description = "Validate and save an exponential moving average of the weights with this decay per step (e.g. 0.9995: about the last 2,000 steps); 0: the trained weights themselves.", DefaultValueFactory = _ => 0.0 }.AtLeast(0).Below(1);
@@ -47,7 +53,7 @@ internal sealed class EncoderTrainingOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Model, EmbeddingSize, HiddenSize, Layers, Unidirectional, Dropout, WordDropout, CharDim, CharHidden,
-                     MinCount, MaxVocab, Lowercase, CharJamo, Epochs, LearningRate, BatchSize, Clip, Seed, Optimizer, LrDecay, MaxMinutes, Patience, Average, Threads, Resume })
+                     MinCount, MaxVocab, Lowercase, CharJamo, Epochs, LearningRate, BatchSize, Clip, Seed, Optimizer, LrDecay, LrSchedule, MaxMinutes, Patience, Average, Threads, Resume })
             command.Options.Add(o);
     }
 
@@ -59,7 +65,8 @@ internal sealed class EncoderTrainingOptions
     public TrainingSettings Training(ParseResult r)
     {
         return new TrainingSettings(r.GetValue(Epochs), r.GetValue(LearningRate), r.GetValue(BatchSize), r.GetValue(Clip), r.GetValue(Seed),
-            r.GetValue(Optimizer)!, r.GetValue(LrDecay), r.GetValue(MaxMinutes), r.GetValue(Threads), r.GetValue(Patience), AverageDecay: r.GetValue(Average));
+            r.GetValue(Optimizer)!, r.GetValue(LrDecay), r.GetValue(MaxMinutes), r.GetValue(Threads), r.GetValue(Patience), AverageDecay: r.GetValue(Average),
+            Schedule: Perplex.Training.LearningRateSchedules.Parse(r.GetValue(LrSchedule)!));
     }
 
     /// <summary>

@@ -24,7 +24,8 @@ public static class EncoderPretraining
 {
     /// <summary>
     /// Trains <paramref name="encoder"/> in place as a language model on <paramref name="data"/>, with the optimizer
-    /// settings, batch size, threads and seed of <paramref name="settings"/> (no validation, nothing saved). Returns the
+    /// settings, batch size, threads, seed and learning-rate schedule of <paramref name="settings"/> (a linear or cosine
+    /// schedule runs its own course over the pretraining epochs or minutes; no validation, nothing saved). Returns the
     /// last epoch's mean cross-entropy per prediction (averaged over the two directions).
     /// </summary>
     public static double Run(SequenceEncoder<float> encoder, TokenEncoder tokens, PretrainingData data, TrainingSettings settings,

@@ -19,7 +19,8 @@ public sealed record TrainingOutcome(double BestScore, int BestEpoch, int Epochs
 /// <see cref="DataParallel"/>), clips the global gradient norm and steps the optimizer (embedding tables lazily, see
 /// <see cref="RowSparseOptimizer"/>); then the model is validated and
 /// SAVED whenever validation improved (so a run that dies or is stopped keeps its best model), and the learning
-/// rate is divided by <see cref="TrainingSettings.LearningRateDecay"/> when it did not. With
+/// rate is divided by <see cref="TrainingSettings.LearningRateDecay"/> when it did not (or, with a
+/// <see cref="TrainingSettings.Schedule"/> other than plateau, follows that schedule step by step). With
 /// <see cref="TrainingSettings.AverageDecay"/> the validated and saved weights are a moving average of the trained ones.
 /// </summary>
 public static class SupervisedTrainer
@@ -74,6 +75,15 @@ public static class SupervisedTrainer
         double Seconds() => secondsBefore + clock.Elapsed.TotalSeconds;
         double? limit = settings.MaxMinutes * 60;
         bool stopped = limit is { } l0 && Seconds() > l0;
+        bool scheduled = settings.Schedule != LearningRateSchedule.Plateau;
+        long totalSteps = (long)settings.Epochs * LengthBatches.Create(lengths, settings.BatchSize).Count;
+        // The rate of the next step: how much of the run is over decides it, counted in steps or, when the time limit
+        // will end the run first, in time; so a resumed run (steps and seconds come back) continues the same curve.
+        double ScheduledRate()
+        {
+            double done = Math.Max((double)optimizer.StepCount / Math.Max(1, totalSteps), limit is { } budget && budget > 0 ? Seconds() / budget : 0);
+            return settings.LearningRate * LearningRateSchedules.Multiplier(settings.Schedule, done);
+        }
         while (epoch < settings.Epochs && !stopped)
         {
             epoch++;
@@ -93,6 +103,7 @@ public static class SupervisedTrainer
                     throw new PerplexException($"training diverged in epoch {epoch} (loss {loss}, gradient of {bad?.Name ?? "?"} not finite); " +
                         $"try a smaller --lr{(bestEpoch > 0 ? $"; the model of epoch {bestEpoch} is saved" : "")}");
                 }
+                if (scheduled) optimizer.LearningRate = ScheduledRate();
                 optimizer.Step();
                 average?.Update(optimizer.StepCount);
                 workers.SyncWeights();
@@ -115,6 +126,7 @@ public static class SupervisedTrainer
             {
                 score = validate?.Invoke() ?? -trainLoss;
                 improved = annealer.Observe(-score, ref learningRate);
+                if (scheduled) learningRate = ScheduledRate(); // validation only chooses what is saved
                 if (validate is null) improved = true; // nothing to select on: keep the latest model
                 if (improved)
                 {
@@ -129,7 +141,7 @@ public static class SupervisedTrainer
             string why = !stopped ? "" : cancel.IsCancellationRequested ? " (interrupted)" : " (stopped by the time limit)";
             log.WriteLine($"epoch {epoch}{why}: train loss {trainLoss:F4}" +
                 (validate is null ? "" : $", valid {score * 100:F2}%") +
-                $", {Seconds():F0} s{(improved ? ", saved" : $", lr now {learningRate:G3}")}");
+                $", {Seconds():F0} s{(improved ? ", saved" : "")}{(scheduled || !improved ? $", lr now {learningRate:G3}" : "")}");
             // epoch − bestEpoch is also what a resumed run sees, so early stopping survives a resume
             if (validate is not null && settings.Patience is { } patience && !stopped && epoch < settings.Epochs && epoch - bestEpoch >= patience)
             {

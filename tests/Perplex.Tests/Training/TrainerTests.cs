@@ -149,16 +149,6 @@ public sealed class TrainerTests : IDisposable
             new Trainer(model, vocabulary, TinyCorpus.Tokens(vocabulary, 4), [2], null, Recipe())).Message);
     }
 
-    /// <summary>Cancels the run once the progress has seen a given number of training tokens.</summary>
-    private sealed class CancelAfter(long tokens, CancellationTokenSource source) : IProgressSink
-    {
-        private long _seen;
-        public void BeginStage(string name, long? total, string unit) { }
-        public void Advance(long amount) { if ((_seen += amount) >= tokens) source.Cancel(); }
-        public void SetStatus(string status) { }
-        public void Warn(string message) { }
-    }
-
     [Fact]
     public void CancellingCheckpointsAndTheRunResumesExactly()
     {
