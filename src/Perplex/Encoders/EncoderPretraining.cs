@@ -54,8 +54,13 @@ public static class EncoderPretraining
 
         public override System.Text.Encoding Encoding => inner.Encoding;
 
+        // ", saved" ends the line, or comes before the ", lr now …" that a linear or cosine schedule adds
         public override void WriteLine(string? value)
-            => inner.WriteLine(prefix + (value is not null && value.EndsWith(Saved, StringComparison.Ordinal) ? value[..^Saved.Length] : value));
+        {
+            string line = (value ?? "").Replace(Saved + ",", ",", StringComparison.Ordinal);
+            if (line.EndsWith(Saved, StringComparison.Ordinal)) line = line[..^Saved.Length];
+            inner.WriteLine(prefix + line);
+        }
     }
 
     /// <summary>The objective as a model the trainer can run (and copy for its threads).</summary>

@@ -266,10 +266,13 @@ public class ClassifyCliTests
         string[] Args(int epochs) => ["classify", "train", "--train", train, "--valid", valid, "--threads", "1", "--emsize", "8", "--nhid", "8",
             "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--lr", "0.02", "--batch-size", "8", "--quiet", "--save", dir.Combine("m.st")];
         var common = Args(2);
-        var trained = Cli.Run([.. common, "--pretrain-text", unlabeled, "--pretrain-words", "50"]);
+        var trained = Cli.Run([.. common, "--pretrain-text", unlabeled, "--pretrain-words", "50", "--lr-schedule", "linear"]);
         Assert.True(trained.ExitCode == 0, trained.Err);
         Assert.Contains("pretraining the encoder as a language model: 200 texts", trained.Out);
         Assert.Contains("  pretraining epoch 1: train loss", trained.Out);
+        // pretraining runs the schedule over its own single epoch, so it ends at zero; the classifier starts again from --lr
+        Assert.Contains(trained.Out.Split('\n'), l => l.Contains("pretraining epoch 1") && l.TrimEnd().EndsWith(", lr now 0", StringComparison.Ordinal));
+        Assert.Contains(trained.Out.Split('\n'), l => l.StartsWith("epoch 1: ", StringComparison.Ordinal) && l.TrimEnd().EndsWith(", lr now 0.01", StringComparison.Ordinal));
         Assert.DoesNotContain(trained.Out.Split('\n'), l => l.Contains("pretraining epoch") && l.Contains("saved"));
         Assert.Contains("pretraining done in", trained.Out);
 
