@@ -29,6 +29,7 @@ public static class ClassifierTrainer
     {
         if (teacher is not null && pretraining is null) throw new PerplexException("an n-gram teacher needs unlabeled text to label (--pretrain-text)");
         if (train.Count == 0) throw new PerplexException("no labeled documents in the training data");
+        double? limitGiven = settings.MaxMinutes;
         var labels = train.Select(d => d.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (labels.Count < 2) throw new PerplexException($"the training data has only one label ('{labels[0]}'); a classifier needs at least two");
         ClassifierModel model;
@@ -66,11 +67,35 @@ public static class ClassifierTrainer
             (inputs, soft, settings) = Teach(teacher, pretraining!.Texts, train, valid, labelIds, tokens, inputs, targets, settings, log);
         if (pretraining is not null)
             settings = Pretrain(model, pretraining, settings, resumeFrom is not null, progress, log, cancel);
+        // What the preparation (subword pieces, n-gram model, teacher, pretraining) took off --max-minutes is kept in the
+        // checkpoint: a resumed run skips most of it but still owes its minutes, so the limit bounds the whole run.
+        double? preparation = resumeFrom is null ? limitGiven - settings.MaxMinutes : PreparationInCheckpoint(resumeFrom);
+        if (resumeFrom is not null && limitGiven is { } given && preparation is { } owed)
+        {
+            settings = settings with { MaxMinutes = Math.Max(0, given - owed) };
+            log.WriteLine($"resuming: the first run's preparation took {owed * 60:F0} s of --max-minutes, so training may run {settings.MaxMinutes * 60:F0} s in all");
+        }
+        void WriteCheckpoint(string path, IReadOnlyList<Serialization.NamedTensor> tensors, IReadOnlyDictionary<string, string> metadata) =>
+            model.SaveCheckpoint(path, tensors, preparation is not { } minutes ? metadata
+                : new Dictionary<string, string>(metadata) { [PreparationKey] = minutes.ToString("R", System.Globalization.CultureInfo.InvariantCulture) });
         Func<double>? validate = valid is { Count: > 0 } ? () => Validate(model, valid, labelIds, log) : null;
         var outcome = SupervisedTrainer.Run(new Trainable(model.Network, inputs, targets, settings.Adversarial, soft), inputs.Select(i => i.Length).ToList(),
             settings, validate, _ => model.Save(savePath), progress, log,
-            new SupervisedCheckpoint(CheckpointPath(savePath), model.SaveCheckpoint), resumeFrom, cancel);
+            new SupervisedCheckpoint(CheckpointPath(savePath), WriteCheckpoint), resumeFrom, cancel);
         return (ClassifierModel.Load(savePath), outcome);
+    }
+
+    /// <summary>Checkpoint metadata: the minutes of --max-minutes that the run's preparation used.</summary>
+    internal const string PreparationKey = "perplex.preparation_minutes";
+
+    /// <summary>The minutes the preparation of the run that wrote <paramref name="checkpointPath"/> used, if it had a time limit.</summary>
+    private static double? PreparationInCheckpoint(string checkpointPath)
+    {
+        using var reader = Serialization.ModelFile.Open(checkpointPath, Serialization.ModelFile.CheckpointKind);
+        if (!reader.Metadata.TryGetValue(PreparationKey, out var text)) return null;
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double minutes) || !(minutes >= 0))
+            throw new PerplexException($"the checkpoint's {PreparationKey} is not a number of minutes: '{text}'", checkpointPath);
+        return minutes;
     }
 
     /// <summary>

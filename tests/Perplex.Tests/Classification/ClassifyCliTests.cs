@@ -266,7 +266,7 @@ public class ClassifyCliTests
         string[] Args(int epochs) => ["classify", "train", "--train", train, "--valid", valid, "--threads", "1", "--emsize", "8", "--nhid", "8",
             "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--lr", "0.02", "--batch-size", "8", "--quiet", "--save", dir.Combine("m.st")];
         var common = Args(2);
-        var trained = Cli.Run([.. common, "--pretrain-text", unlabeled, "--pretrain-words", "50", "--lr-schedule", "linear"]);
+        var trained = Cli.Run([.. common, "--pretrain-text", unlabeled, "--pretrain-words", "50", "--lr-schedule", "linear", "--max-minutes", "30"]);
         Assert.True(trained.ExitCode == 0, trained.Err);
         Assert.Contains("pretraining the encoder as a language model: 200 texts", trained.Out);
         Assert.Contains("  pretraining epoch 1: train loss", trained.Out);
@@ -276,9 +276,15 @@ public class ClassifyCliTests
         Assert.DoesNotContain(trained.Out.Split('\n'), l => l.Contains("pretraining epoch") && l.Contains("saved"));
         Assert.Contains("pretraining done in", trained.Out);
 
-        // a resumed run continues from the checkpoint's (pretrained) encoder instead of pretraining it again
-        var resumed = Cli.Run([.. Args(3), "--pretrain-text", unlabeled, "--resume", dir.Combine("m.st") + ".ckpt"]);
+        // a resumed run continues from the checkpoint's (pretrained) encoder instead of pretraining it again, and the
+        // minutes the pretraining took still count against --max-minutes
+        double owed;
+        using (var reader = Perplex.Serialization.ModelFile.Open(dir.Combine("m.st") + ".ckpt", Perplex.Serialization.ModelFile.CheckpointKind))
+            owed = double.Parse(reader.Metadata[Perplex.Classification.ClassifierTrainer.PreparationKey], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(owed, 1e-6, 1);
+        var resumed = Cli.Run([.. Args(3), "--pretrain-text", unlabeled, "--max-minutes", "30", "--resume", dir.Combine("m.st") + ".ckpt"]);
         Assert.True(resumed.ExitCode == 0, resumed.Err);
+        Assert.Contains($"resuming: the first run's preparation took {owed * 60:F0} s of --max-minutes, so training may run {(30 - owed) * 60:F0} s in all", resumed.Out);
         Assert.Contains("resuming after epoch 2", resumed.Out);
         Assert.Contains("--pretrain-text is not used again", resumed.Out);
         Assert.DoesNotContain("pretraining the encoder", resumed.Out);
