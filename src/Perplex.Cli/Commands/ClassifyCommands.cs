@@ -94,6 +94,11 @@ internal static class ClassifyCommands
         {
             Description = "Use the n-gram model as a teacher instead of mixing it in: its probabilities for the --pretrain-text texts become extra training targets for the RNN, and the model keeps the RNN alone.",
         };
+        var labelSmoothing = new Option<double>("--label-smoothing")
+        {
+            Description = "Train each labeled document towards (1 − ε)·its label + ε spread over all labels (PyTorch's label_smoothing); 0: off.",
+            DefaultValueFactory = _ => 0,
+        }.AtLeast(0).Below(1);
         var vocabFromPretrain = new Option<bool>("--vocab-from-pretrain")
         {
             Description = "Count the --pretrain-text words too when building the vocabularies (raise --max-vocab with it): words seen only in the unlabeled text get embeddings of their own, trained by pretraining and by an --ngram-teacher.",
@@ -108,7 +113,7 @@ internal static class ClassifyCommands
         var command = new Command("train", "Train a sentence classifier (RNN/LSTM/GRU encoder, pooling, linear, softmax), optionally mixed with an n-gram model.")
         {
             train, valid, validFraction, save, textColumn, labelColumn, tokenizer, normalization, pooling, ngramWords, ngramChars, ngramBits, ngramEpochs, ngramLr, ngramNb,
-            pretrainText, pretrainWords, pretrainEpochs, pretrainMinutes, vocabFromPretrain, adversarial, ngramTeacher, subwords,
+            pretrainText, pretrainWords, pretrainEpochs, pretrainMinutes, vocabFromPretrain, adversarial, ngramTeacher, labelSmoothing, subwords,
         };
         shared.AddTo(command);
         command.SetAction(result =>
@@ -176,7 +181,7 @@ internal static class ClassifyCommands
             var (model, outcome) = ConsoleProgress.Run(result.GetValue(CommonOptions.Quiet), progress =>
                 ClassifierTrainer.Train(documents, validDocuments, options,
                     encoder => new ClassifierConfig(encoder, poolingMethod, tok, norm.ToString().ToLowerInvariant(), textCol, labelCol, options.Dropout, ngrams),
-                    settings, result.GetValue(save)!, progress, o, result.GetValue(shared.Resume), ctrlC.Token, pretraining, teacher));
+                    settings, result.GetValue(save)!, progress, o, result.GetValue(shared.Resume), ctrlC.Token, pretraining, teacher, result.GetValue(labelSmoothing)));
             o.WriteLine(EncoderTrainingOptions.Summary(result.GetValue(save)!, outcome, validDocuments is not null, "accuracy"));
             return outcome.Interrupted ? 130 : 0; // 128 + SIGINT, as shells report an interrupted program
         });

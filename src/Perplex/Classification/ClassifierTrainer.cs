@@ -21,12 +21,14 @@ public static class ClassifierTrainer
     /// n-gram model with those features labels the pretraining texts as extra soft-target examples and is not kept
     /// (see <see cref="Teach"/>). <see cref="TrainingSettings.Adversarial"/> turns on adversarial training.
     /// <see cref="PretrainingData.InVocabulary"/> counts the unlabeled texts into the vocabularies.
+    /// <paramref name="labelSmoothing"/> ε trains each labeled document towards (1 − ε)·its label + ε/classes.
     /// </summary>
     public static (ClassifierModel Model, TrainingOutcome Outcome) Train(IReadOnlyList<LabeledDocument> train, IReadOnlyList<LabeledDocument>? valid,
         EncoderOptions options, Func<SequenceEncoderConfig, ClassifierConfig> config, TrainingSettings settings, string savePath,
         IProgressSink progress, TextWriter log, string? resumeFrom = null, CancellationToken cancel = default, PretrainingData? pretraining = null,
-        NGramFeatureConfig? teacher = null)
+        NGramFeatureConfig? teacher = null, double labelSmoothing = 0)
     {
+        if (!(labelSmoothing is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "label smoothing lies in [0, 1)");
         if (teacher is not null && pretraining is null) throw new PerplexException("an n-gram teacher needs unlabeled text to label (--pretrain-text)");
         if (train.Count == 0) throw new PerplexException("no labeled documents in the training data");
         double? limitGiven = settings.MaxMinutes;
@@ -65,6 +67,8 @@ public static class ClassifierTrainer
         float[]? soft = null;
         if (teacher is not null)
             (inputs, soft, settings) = Teach(teacher, pretraining!.Texts, train, valid, labelIds, tokens, inputs, targets, settings, log);
+        if (labelSmoothing > 0)
+            soft = SmoothLabels(soft, targets, labels.Count, labelSmoothing);
         if (pretraining is not null)
             settings = Pretrain(model, pretraining, settings, resumeFrom is not null, progress, log, cancel);
         // What the preparation (subword pieces, n-gram model, teacher, pretraining) took off --max-minutes is kept in the
@@ -83,6 +87,20 @@ public static class ClassifierTrainer
             settings, validate, _ => model.Save(savePath), progress, log,
             new SupervisedCheckpoint(CheckpointPath(savePath), WriteCheckpoint), resumeFrom, cancel);
         return (ClassifierModel.Load(savePath), outcome);
+    }
+
+    /// <summary>
+    /// Label smoothing (Szegedy et al., 2016; PyTorch's <c>CrossEntropyLoss(label_smoothing=ε)</c>): the target of each
+    /// labeled document becomes (1 − ε)·one-hot + ε/classes, so the network is not pushed towards certainty on reviews
+    /// whose labels are noisy. The teacher's soft targets (rows after the labeled ones) are left as they are.
+    /// </summary>
+    private static float[] SmoothLabels(float[]? soft, int[] targets, int classes, double epsilon)
+    {
+        soft ??= new float[targets.Length * classes];
+        for (int i = 0; i < targets.Length; i++)
+            for (int c = 0; c < classes; c++)
+                soft[i * classes + c] = (float)((c == targets[i] ? 1 - epsilon : 0) + epsilon / classes);
+        return soft;
     }
 
     /// <summary>Checkpoint metadata: the minutes of --max-minutes that the run's preparation used.</summary>

@@ -87,6 +87,28 @@ public class ClassifyCliTests
     }
 
     [Fact]
+    public void LabelSmoothingKeepsTheModelFromCertainty()
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.txt", Reviews(120, 1));
+        double Confidence(params string[] extra)
+        {
+            var model = dir.Combine($"m{extra.Length}.st");
+            var trained = Cli.Run(["classify", "train", "--train", train, "--save", model, "--threads", "1", .. Small, .. extra]);
+            Assert.True(trained.ExitCode == 0, trained.Err);
+            var predicted = Cli.Run("classify", model, "이 영화 정말 재밌다", "배우 연기 최악");
+            Assert.True(predicted.ExitCode == 0, predicted.Err);
+            var lines = predicted.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.StartsWith("1\t", lines[0]);
+            Assert.StartsWith("0\t", lines[1]);
+            return lines.Min(l => double.Parse(l.Split('\t')[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        // the smoothed target of a two-label document is 1 − 0.3 + 0.3 / 2 = 0.85 for its label
+        Assert.True(Confidence() > 0.98);
+        Assert.InRange(Confidence("--label-smoothing", "0.3"), 0.75, 0.93);
+    }
+
+    [Fact]
     public void AdversarialTrainingIsUsedAndStillLearnsTheTask()
     {
         using var dir = new TempDir();
