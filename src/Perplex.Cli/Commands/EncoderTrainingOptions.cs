@@ -39,7 +39,7 @@ internal sealed class EncoderTrainingOptions
         Description = "plateau: divide the learning rate by --lr-decay after an epoch that does not improve validation; linear or cosine: " +
                       "anneal it to zero by the end of the run (the last of --epochs, or --max-minutes if that comes first).",
         DefaultValueFactory = _ => "plateau",
-    }.AcceptOnlyFromAmong("plateau", "linear", "cosine");
+    }.AcceptOnlyFromAmong(Perplex.Training.LearningRateSchedules.Names);
     public Option<double?> MaxMinutes { get; } = new Option<double?>("--max-minutes") { Description = "Stop training after this many minutes (the best model so far stays saved)." }.AtLeast(0);
     public Option<int?> Patience { get; } = new Option<int?>("--patience") { Description = "Stop after this many epochs in a row without a better validation score (the best model stays saved)." }.AtLeast(1);
     public Option<double> Average { get; } = new Option<double>("--average") { Description = "Validate and save an exponential moving average of the weights with this decay per step (e.g. 0.9995: about the last 2,000 steps); 0: the trained weights themselves.", DefaultValueFactory = _ => 0.0 }.AtLeast(0).Below(1);

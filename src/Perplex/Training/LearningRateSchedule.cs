@@ -37,6 +37,9 @@ public static class LearningRateSchedules
         };
     }
 
+    /// <summary>The names accepted on the command line.</summary>
+    public static readonly string[] Names = ["plateau", "linear", "cosine"];
+
     /// <summary>Parses a <c>--lr-schedule</c> value (plateau, linear, cosine).</summary>
     public static LearningRateSchedule Parse(string name) => name.ToLowerInvariant() switch
     {
