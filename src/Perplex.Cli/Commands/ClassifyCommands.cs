@@ -94,6 +94,11 @@ internal static class ClassifyCommands
         {
             Description = "Use the n-gram model as a teacher instead of mixing it in: its probabilities for the --pretrain-text texts become extra training targets for the RNN, and the model keeps the RNN alone.",
         };
+        var teacherConfidence = new Option<double>("--ngram-teacher-confidence")
+        {
+            Description = "With --ngram-teacher, keep only the unlabeled texts whose top class the teacher gives at least this probability (where it is unsure it is mostly wrong); 0: keep all.",
+            DefaultValueFactory = _ => 0,
+        }.AtLeast(0).AtMost(1);
         var labelSmoothing = new Option<double>("--label-smoothing")
         {
             Description = "Train each labeled document towards (1 − ε)·its label + ε spread over all labels (PyTorch's label_smoothing); 0: off.",
@@ -113,7 +118,7 @@ internal static class ClassifyCommands
         var command = new Command("train", "Train a sentence classifier (RNN/LSTM/GRU encoder, pooling, linear, softmax), optionally mixed with an n-gram model.")
         {
             train, valid, validFraction, save, textColumn, labelColumn, tokenizer, normalization, pooling, ngramWords, ngramChars, ngramBits, ngramEpochs, ngramLr, ngramNb,
-            pretrainText, pretrainWords, pretrainEpochs, pretrainMinutes, vocabFromPretrain, adversarial, ngramTeacher, labelSmoothing, subwords,
+            pretrainText, pretrainWords, pretrainEpochs, pretrainMinutes, vocabFromPretrain, adversarial, ngramTeacher, teacherConfidence, labelSmoothing, subwords,
         };
         shared.AddTo(command);
         command.SetAction(result =>
@@ -124,7 +129,7 @@ internal static class ClassifyCommands
             if (options.Subwords > 0 && !ClassifierTokenizers.YieldsWords(tok))
                 throw new PerplexException($"--subwords cuts words into pieces; it needs --tokenizer word or split, not {tok}");
             if (options.WithChars && !ClassifierTokenizers.YieldsWords(tok))
-                throw new PerplexException($"--char-dim builds word representations from characters; it needs --tokenizer word or split, not {tok}");
+                throw new PerplexException($"--char-dim and --char-ngrams build word representations from characters; they need --tokenizer word or split, not {tok}");
             var norm = TextNormalization.Parse(result.GetValue(normalization)!);
             var (textCol, labelCol) = (result.GetValue(textColumn)!, result.GetValue(labelColumn)!);
             var trainPath = result.GetValue(train)!;
@@ -164,6 +169,10 @@ internal static class ClassifyCommands
                 if (result.GetValue(pretrainText) is null) throw new PerplexException("--ngram-teacher needs unlabeled text for the teacher to label (--pretrain-text)");
                 (teacher, ngrams) = (ngrams, null);
             }
+            else if (result.GetValue(teacherConfidence) > 0)
+            {
+                throw new PerplexException("--ngram-teacher-confidence chooses which texts the n-gram teacher labels; it needs --ngram-teacher");
+            }
             PretrainingData? pretraining = null;
             if (result.GetValue(vocabFromPretrain) && result.GetValue(pretrainText) is null)
                 throw new PerplexException("--vocab-from-pretrain counts the words of --pretrain-text; give that file too");
@@ -181,7 +190,8 @@ internal static class ClassifyCommands
             var (model, outcome) = ConsoleProgress.Run(result.GetValue(CommonOptions.Quiet), progress =>
                 ClassifierTrainer.Train(documents, validDocuments, options,
                     encoder => new ClassifierConfig(encoder, poolingMethod, tok, norm.ToString().ToLowerInvariant(), textCol, labelCol, options.Dropout, ngrams),
-                    settings, result.GetValue(save)!, progress, o, result.GetValue(shared.Resume), ctrlC.Token, pretraining, teacher, result.GetValue(labelSmoothing)));
+                    settings, result.GetValue(save)!, progress, o, result.GetValue(shared.Resume), ctrlC.Token, pretraining, teacher, result.GetValue(labelSmoothing),
+                    result.GetValue(teacherConfidence)));
             o.WriteLine(EncoderTrainingOptions.Summary(result.GetValue(save)!, outcome, validDocuments is not null, "accuracy"));
             return outcome.Interrupted ? 130 : 0; // 128 + SIGINT, as shells report an interrupted program
         });

@@ -23,6 +23,12 @@ internal sealed class EncoderTrainingOptions
     public Option<double> WordDropout { get; } = new Option<double>("--word-dropout") { Description = "Probability of replacing a training word by <unk>, so the model learns to use character features for unknown words.", DefaultValueFactory = _ => 0.0 }.AtLeast(0).AtMost(0.95);
     public Option<int> CharDim { get; } = new Option<int>("--char-dim") { Description = "Character embedding width for the per-word character BiRNN; 0 turns character features off.", DefaultValueFactory = _ => 0 }.AtLeast(0);
     public Option<int> CharHidden { get; } = new Option<int>("--char-hidden") { Description = "Hidden units per direction of the character BiRNN.", DefaultValueFactory = _ => 50 }.AtLeast(1);
+    public Option<int> CharNGrams { get; } = new Option<int>("--char-ngrams")
+    {
+        Description = "Add to every word vector the mean of its character n-gram vectors (fastText's subword vectors), orders 1 to this, hashed into 2^--char-ngram-bits rows; 0: off.",
+        DefaultValueFactory = _ => 0,
+    }.AtLeast(0).AtMost(8);
+    public Option<int> CharNGramBits { get; } = new Option<int>("--char-ngram-bits") { Description = "The character n-gram table has 2^this rows of --emsize numbers.", DefaultValueFactory = _ => 20 }.AtLeast(1).AtMost(24);
     public Option<int> MinCount { get; } = new Option<int>("--min-count") { Description = "Words seen fewer times in training become <unk>.", DefaultValueFactory = _ => 1 }.AtLeast(1);
     public Option<int?> MaxVocab { get; } = new Option<int?>("--max-vocab") { Description = "At most this many word-vocabulary entries (the most frequent, special tokens included)." }.AtLeast(4);
     public Option<bool> Lowercase { get; } = new("--lowercase") { Description = "Look words up in lower case (fewer unknown words); character features still see the case." };
@@ -52,7 +58,7 @@ internal sealed class EncoderTrainingOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Model, EmbeddingSize, HiddenSize, Layers, Unidirectional, Dropout, WordDropout, CharDim, CharHidden,
+        foreach (var o in new Option[] { Model, EmbeddingSize, HiddenSize, Layers, Unidirectional, Dropout, WordDropout, CharDim, CharHidden, CharNGrams, CharNGramBits,
                      MinCount, MaxVocab, Lowercase, CharJamo, Epochs, LearningRate, BatchSize, Clip, Seed, Optimizer, LrDecay, LrSchedule, MaxMinutes, Patience, Average, Threads, Resume })
             command.Options.Add(o);
     }
@@ -60,7 +66,8 @@ internal sealed class EncoderTrainingOptions
     public EncoderOptions Encoder(ParseResult r) => new(
         SequenceEncoderConfig.ParseCell(r.GetValue(Model)!), r.GetValue(EmbeddingSize), r.GetValue(HiddenSize), r.GetValue(Layers),
         !r.GetValue(Unidirectional), r.GetValue(Dropout), r.GetValue(WordDropout), r.GetValue(CharDim), r.GetValue(CharHidden),
-        r.GetValue(MinCount), r.GetValue(MaxVocab), r.GetValue(Lowercase), r.GetValue(CharJamo));
+        r.GetValue(MinCount), r.GetValue(MaxVocab), r.GetValue(Lowercase), r.GetValue(CharJamo), CharNGrams: r.GetValue(CharNGrams),
+        CharNGramBits: r.GetValue(CharNGramBits));
 
     public TrainingSettings Training(ParseResult r)
     {

@@ -18,21 +18,29 @@ namespace Perplex.Encoders;
 /// <param name="JamoChars">The character network reads Hangul jamo instead of syllables (<c>--char-jamo</c>).</param>
 /// <param name="Subwords">When above 0, tokens are cut into byte-pair pieces learned up to this many symbols, and the
 /// pieces are the sequence (<c>--subwords</c>, classifier only: a tagger needs one tag per token).</param>
+/// <param name="CharNGrams">When above 0, word vectors also get the mean of their character n-gram vectors, orders 1 to this
+/// (<c>--char-ngrams</c>).</param>
+/// <param name="CharNGramBits">The n-gram table has 2^this rows (<c>--char-ngram-bits</c>).</param>
 public sealed record EncoderOptions(
     RecurrentCell Cell = RecurrentCell.Lstm, int EmbeddingSize = 100, int HiddenSize = 128, int Layers = 1,
     bool Bidirectional = true, double Dropout = 0.3, double WordDropout = 0, int CharDim = 0, int CharHidden = 50,
-    int MinCount = 1, int? MaxVocab = null, bool Lowercase = false, bool JamoChars = false, int Subwords = 0)
+    int MinCount = 1, int? MaxVocab = null, bool Lowercase = false, bool JamoChars = false, int Subwords = 0,
+    int CharNGrams = 0, int CharNGramBits = 20)
 {
-    /// <summary>True when words get character features.</summary>
-    public bool WithChars => CharDim > 0 && CharHidden > 0;
+    /// <summary>True when words get the character network's features.</summary>
+    public bool WithCharNetwork => CharDim > 0 && CharHidden > 0;
+
+    /// <summary>True when the encoder needs a character vocabulary (for the character network or the n-grams).</summary>
+    public bool WithChars => WithCharNetwork || CharNGrams > 0;
 
     /// <summary>The encoder configuration for vocabularies <paramref name="tokens"/>.</summary>
     public SequenceEncoderConfig CreateConfig(TokenEncoder tokens)
     {
         var config = new SequenceEncoderConfig(Cell, tokens.Words.Count, EmbeddingSize, HiddenSize, Layers, Bidirectional,
             Dropout, WordDropout,
-            WithChars ? tokens.Chars!.Count : 0, WithChars ? CharDim : 0, WithChars ? CharHidden : 0,
-            Cell == RecurrentCell.Gru ? RecurrentCell.Gru : RecurrentCell.Lstm);
+            WithChars ? tokens.Chars!.Count : 0, WithCharNetwork ? CharDim : 0, WithCharNetwork ? CharHidden : 0,
+            Cell == RecurrentCell.Gru ? RecurrentCell.Gru : RecurrentCell.Lstm,
+            CharNGrams, CharNGrams > 0 ? 1 << CharNGramBits : 0);
         config.Validate();
         return config;
     }

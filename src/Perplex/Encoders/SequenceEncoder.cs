@@ -12,13 +12,16 @@ namespace Perplex.Encoders;
 /// RNN/LSTM/GRU, giving one hidden state per position [T][B][D·H] (forward half first, then reverse half).
 /// <para>A batch holds B sequences of the SAME length T (see <see cref="LengthBatches"/>), so there is no padding
 /// and the reverse direction of every sequence starts at its real last token.</para>
-/// <para>Parameter names, as a PyTorch state_dict: <c>embedding.weight</c>, <c>char_embedding.weight</c>,
+/// <para>Parameter names, as a PyTorch state_dict: <c>embedding.weight</c>, <c>char_ngram_embedding.weight</c> (with
+/// <see cref="SequenceEncoderConfig.HasCharNGrams"/>), <c>char_embedding.weight</c>,
 /// <c>char_rnn.weight_ih_l0</c> … <c>char_rnn.bias_hh_l0_reverse</c>, <c>rnn.weight_ih_l0</c> … .</para>
 /// </summary>
 /// <typeparam name="T">float for training, double for exact gradient checks.</typeparam>
 public sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly CharacterFeatures<T>? _chars;
+    private readonly CharNGramEmbedding<T>? _ngrams;
+    private int[][] _words = [];
     private int[] _ids = [];
     private T[] _input = [], _dropped = [], _output = [], _dInput = [], _dEmbedded = [], _dChars = [], _charFeatures = [], _embedded = [];
     private T[] _perturbed = [], _dInputSum = [];
@@ -33,11 +36,15 @@ public sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee75
         WordEmbedding = new Embedding<T>(config.WordVocabSize, config.EmbeddingSize, "embedding.");
         if (config.HasCharFeatures)
             _chars = new CharacterFeatures<T>(config.CharVocabSize, config.CharEmbeddingSize, config.CharHiddenSize, config.CharCell, Random);
+        if (config.HasCharNGrams)
+            _ngrams = new CharNGramEmbedding<T>(config.CharNGramOrder, config.CharNGramBuckets, config.EmbeddingSize);
         InputDropout = new Dropout<T>(config.Dropout, Random);
         Rnn = new RecurrentStack<T>(config.Cell, config.InputSize, config.HiddenSize, config.Layers, config.Bidirectional,
             config.Dropout, Random, "rnn.");
-        Parameters = [WordEmbedding.Weight, .. _chars?.Parameters ?? [], .. Rnn.Parameters];
+        Parameters = [WordEmbedding.Weight, .. _ngrams is null ? [] : new[] { _ngrams.Table.Weight }, .. _chars?.Parameters ?? [], .. Rnn.Parameters];
         WordRows = new TouchedRows(config.WordVocabSize);
+        SparseTables = [(WordEmbedding.Weight, WordRows), .. _ngrams is null ? [] : new[] { (_ngrams.Table.Weight, _ngrams.Rows) },
+            .. _chars is null ? [] : new[] { (_chars.Embedding.Weight, _chars.Rows) }];
     }
 
     /// <summary>Word-table rows that received a gradient since the optimizer last cleared them.</summary>
@@ -47,8 +54,7 @@ public sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee75
     internal TouchedRows? CharRows => _chars?.Rows;
 
     /// <summary>The embedding tables with their used rows, for <see cref="RowSparseOptimizer"/>.</summary>
-    internal IReadOnlyList<(Parameter<T> Table, TouchedRows Rows)> SparseTables =>
-        _chars is null ? [(WordEmbedding.Weight, WordRows)] : [(WordEmbedding.Weight, WordRows), (_chars.Embedding.Weight, _chars.Rows)];
+    internal IReadOnlyList<(Parameter<T> Table, TouchedRows Rows)> SparseTables { get; }
 
     /// <summary>The architecture.</summary>
     public SequenceEncoderConfig Config { get; }
@@ -67,6 +73,9 @@ public sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee75
 
     /// <summary>The character embedding, or null without character features.</summary>
     public Embedding<T>? CharEmbedding => _chars?.Embedding;
+
+    /// <summary>The hashed character n-gram table, or null without <see cref="SequenceEncoderConfig.HasCharNGrams"/>.</summary>
+    public Embedding<T>? CharNGramEmbedding => _ngrams?.Table;
 
     /// <summary>The character BiRNN, or null without character features.</summary>
     public RecurrentStack<T>? CharRnn => _chars?.Rnn;
@@ -103,6 +112,8 @@ public sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee75
             _chars.Rnn.InitializeDefault(random);
         }
         Rnn.InitializeDefault(random);
+        // drawn last, so that adding n-grams leaves every other initial weight as it was
+        if (_ngrams is not null) random.FillUniform<T>(_ngrams.Table.Weight.Value.Data, 0.1);
     }
 
     /// <summary>
@@ -130,13 +141,18 @@ public sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee75
         var input = Workspace.Ensure(ref _input, rows * width);
         var embedded = Workspace.Ensure(ref _embedded, rows * e);
         WordEmbedding.Forward(ids, embedded);
+        if (Config.ReadsChars)
+        {
+            if (_words.Length != rows) _words = new int[rows][];
+            for (int t = 0; t < steps; t++)
+                for (int b = 0; b < count; b++)
+                    _words[t * count + b] = batch[b].CharIds?[t] ?? throw new ArgumentException("the encoder needs character ids", nameof(batch));
+        }
+        _ngrams?.Forward(_words, embedded);
         for (int r = 0; r < rows; r++) embedded.Slice(r * e, e).CopyTo(input.Slice(r * width, e));
         if (_chars is not null)
         {
-            var words = new int[rows][];
-            for (int t = 0; t < steps; t++)
-                for (int b = 0; b < count; b++)
-                    words[t * count + b] = batch[b].CharIds?[t] ?? throw new ArgumentException("the encoder needs character ids", nameof(batch));
+            var words = _words;
             int f = _chars.FeatureSize;
             var features = Workspace.Ensure(ref _charFeatures, rows * f);
             _chars.Forward(words, features);
@@ -207,6 +223,7 @@ public sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee75
         for (int r = 0; r < rows; r++) dInput.Slice(r * width, e).CopyTo(dEmbedded.Slice(r * e, e));
         WordEmbedding.Backward(_ids.AsSpan(0, rows), dEmbedded);
         WordRows.Mark(_ids.AsSpan(0, rows));
+        _ngrams?.Backward(dEmbedded);
         if (_chars is not null)
         {
             int f = _chars.FeatureSize;

@@ -21,14 +21,26 @@ namespace Perplex.Encoders;
 /// <param name="CharHiddenSize">Hidden width per direction of the character BiRNN (<c>--char-hidden</c>); its final
 /// forward and reverse states (2 of this width) are appended to every word embedding.</param>
 /// <param name="CharCell">The character network's cell (LSTM or GRU).</param>
+/// <param name="CharNGramOrder">When above 0, every word vector also gets the mean of its character n-gram vectors, orders
+/// 1 to this (<c>--char-ngrams</c>, see <see cref="CharNGramEmbedding{T}"/>); needs the character vocabulary.</param>
+/// <param name="CharNGramBuckets">Rows of the hashed n-gram table.</param>
 public sealed record SequenceEncoderConfig(
     RecurrentCell Cell, int WordVocabSize, int EmbeddingSize, int HiddenSize, int Layers = 1, bool Bidirectional = true,
     double Dropout = 0, double WordDropout = 0,
-    int CharVocabSize = 0, int CharEmbeddingSize = 0, int CharHiddenSize = 0, RecurrentCell CharCell = RecurrentCell.Lstm)
+    int CharVocabSize = 0, int CharEmbeddingSize = 0, int CharHiddenSize = 0, RecurrentCell CharCell = RecurrentCell.Lstm,
+    int CharNGramOrder = 0, int CharNGramBuckets = 0)
 {
     /// <summary>True when words also get a representation built from their characters.</summary>
     [JsonIgnore]
     public bool HasCharFeatures => CharHiddenSize > 0;
+
+    /// <summary>True when word vectors also get their character n-grams' mean.</summary>
+    [JsonIgnore]
+    public bool HasCharNGrams => CharNGramOrder > 0;
+
+    /// <summary>True when the encoder reads each word's character ids (for the character network or the n-grams).</summary>
+    [JsonIgnore]
+    public bool ReadsChars => HasCharFeatures || HasCharNGrams;
 
     /// <summary>Width of the rows the recurrent network reads: E, plus 2·char-hidden with character features.</summary>
     [JsonIgnore]
@@ -53,6 +65,9 @@ public sealed record SequenceEncoderConfig(
                 ? $"character features need a character vocabulary and --char-dim of at least 1 (got {CharVocabSize} and {CharEmbeddingSize})"
             : HasCharFeatures && CharCell is not (RecurrentCell.Lstm or RecurrentCell.Gru)
                 ? $"the character network must be an LSTM or a GRU, not {CharCell}"
+            : CharNGramOrder < 0 ? $"the character n-gram order (--char-ngrams) must not be negative, not {CharNGramOrder}"
+            : HasCharNGrams && (CharVocabSize < 1 || CharNGramBuckets < 1)
+                ? $"character n-grams need a character vocabulary and at least one bucket (got {CharVocabSize} and {CharNGramBuckets})"
             : null;
         if (problem is not null) throw new PerplexException(problem, source);
     }

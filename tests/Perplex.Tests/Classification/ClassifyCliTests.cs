@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Perplex.Cli;
 using Xunit;
@@ -256,7 +257,8 @@ public class ClassifyCliTests
             (["classify", "train", "--train", noColumn, "--text-column", "text", "--save", model], "nocol.txt:1: no column named 'text'"),
             (["classify", "eval", model, ragged], "ragged.txt:2: expected 3 tab-separated fields, found 2"),
             (["classify", "eval", model, emptyOnly], "empty.txt: no labeled documents with text"),
-            (["classify", "train", "--train", train, "--tokenizer", "char", "--char-dim", "8", "--save", model], "needs --tokenizer word"),
+            (["classify", "train", "--train", train, "--tokenizer", "char", "--char-dim", "8", "--save", model], "need --tokenizer word or split, not char"),
+            (["classify", "train", "--train", train, "--tokenizer", "char", "--char-ngrams", "3", "--save", model], "need --tokenizer word or split, not char"),
             (["classify", "eval", dir.Combine("none.st"), train], "none.st: model file not found"),
             (["classify", "好"], "好"),
             (["classify", "train", "--train", train, "--ngram-words", "1", "--ngram-bits", "40", "--save", model], "--ngram-bits must be at most 26 (got 40)"),
@@ -411,6 +413,49 @@ public class ClassifyCliTests
     }
 
     [Fact]
+    public void TheTeacherConfidenceKeepsOnlyTheTextsTheTeacherIsSureOf()
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.txt", Reviews(60, 1));
+        var valid = dir.File("valid.txt", Reviews(40, 2));
+        var texts = Texts(Reviews(200, 3)).ToList();
+        var unlabeled = dir.File("unlabeled.txt", string.Join("\n", texts) + "\n");
+        var labeled = Texts(Reviews(60, 1)).Concat(Texts(Reviews(40, 2))).ToHashSet();
+        string[] features = ["--ngram-words", "1", "--ngram-chars", "2", "--ngram-bits", "12"];
+        string[] common = ["classify", "train", "--train", train, "--valid", valid, "--threads", "1", .. Small, .. features];
+
+        // The same n-gram model, mixed in rather than teaching, is fitted identically (same documents and seed), so its
+        // confidence on each unlabeled text says which ones a teacher with a threshold must keep.
+        var mixed = dir.Combine("mixed.st");
+        Assert.Equal(0, Cli.Run([.. common, "--save", mixed]).ExitCode);
+        var reference = Perplex.Classification.ClassifierModel.Load(mixed);
+        var ngrams = reference.NGrams!;
+        var logP = new float[2];
+        var confidence = texts.Where(t => !labeled.Contains(t)).Select(t =>
+        {
+            ngrams.LogProbabilities(ngrams.Features(reference.Tokenize(t)), logP);
+            return MathF.Exp(MathF.Max(logP[0], logP[1]));
+        }).Order().ToList();
+        // halfway between two neighbouring confidences, so that rounding cannot move a text across the threshold
+        int k = confidence.Count / 2;
+        while (k < confidence.Count - 1 && confidence[k] == confidence[k - 1]) k++;
+        double threshold = (confidence[k - 1] + (double)confidence[k]) / 2;
+        int kept = confidence.Count(c => c >= threshold);
+        Assert.InRange(kept, 1, confidence.Count - 1); // a real cut, not all or nothing
+
+        var taught = Cli.Run([.. common, "--pretrain-text", unlabeled, "--pretrain-words", "20", "--ngram-teacher",
+            "--ngram-teacher-confidence", threshold.ToString("R", CultureInfo.InvariantCulture), "--save", dir.Combine("taught.st")]);
+        Assert.True(taught.ExitCode == 0, taught.Err);
+        var line = Assert.Single(taught.Out.Split('\n'), l => l.StartsWith("n-gram teacher:", StringComparison.Ordinal));
+        Assert.True(line.Contains($"the targets of {kept} unlabeled texts ({texts.Count - confidence.Count} skipped: ", StringComparison.Ordinal), line);
+        Assert.True(line.Contains($"; {confidence.Count - kept} more it is less than ", StringComparison.Ordinal), line);
+
+        var noTeacher = Cli.Run([.. common, "--ngram-teacher-confidence", "0.7", "--save", dir.Combine("x.st")]);
+        Assert.Equal(CliRunner.UserErrorExitCode, noTeacher.ExitCode);
+        Assert.Contains("--ngram-teacher-confidence chooses which texts the n-gram teacher labels; it needs --ngram-teacher", noTeacher.Err);
+    }
+
+    [Fact]
     public void ATaughtAdversarialRunResumesExactlyWhereItStopped()
     {
         using var dir = new TempDir();
@@ -419,7 +464,7 @@ public class ClassifyCliTests
         var unlabeled = dir.File("unlabeled.txt", string.Join("\n", Texts(Reviews(100, 3))) + "\n");
         string[] common = ["classify", "train", "--train", train, "--valid", valid, "--threads", "1", "--emsize", "8", "--nhid", "8", "--lr", "0.02",
             "--batch-size", "8", "--dropout", "0", "--quiet", "--pretrain-text", unlabeled, "--pretrain-words", "20", "--ngram-words", "1",
-            "--ngram-bits", "12", "--ngram-teacher", "--adversarial", "0.3"];
+            "--ngram-bits", "12", "--ngram-teacher", "--adversarial", "0.3", "--char-ngrams", "2", "--char-ngram-bits", "8"];
         string whole = dir.Combine("whole.st"), parts = dir.Combine("parts.st");
         Assert.Equal(0, Cli.Run([.. common, "--epochs", "3", "--save", whole]).ExitCode);
         Assert.Equal(0, Cli.Run([.. common, "--epochs", "1", "--save", parts]).ExitCode);
@@ -429,6 +474,7 @@ public class ClassifyCliTests
         Assert.Contains("n-gram teacher:", rest.Out); // the teacher is not saved, so it labels the text again, identically
         var a = Perplex.Classification.ClassifierModel.Load(whole + ".ckpt").Network.Parameters;
         var b = Perplex.Classification.ClassifierModel.Load(parts + ".ckpt").Network.Parameters;
+        Assert.Contains(a, p => p.Name == "char_ngram_embedding.weight"); // its rows and their Adam moments come back too
         for (int i = 0; i < a.Count; i++) Assert.Equal(a[i].Value.Data, b[i].Value.Data);
     }
 }

@@ -7,18 +7,19 @@ namespace Perplex.Tests.Encoders;
 
 public class DataParallelTests
 {
-    private static ClassifierTrainer.Trainable Create(List<EncodedSequence> inputs, int[] targets)
+    private static ClassifierTrainer.Trainable Create(List<EncodedSequence> inputs, int[] targets, bool ngrams)
     {
-        var config = SequenceEncoderTests.Config(RecurrentCell.Lstm) with { Layers = 1 };
+        var config = SequenceEncoderTests.Config(RecurrentCell.Lstm, ngrams: ngrams) with { Layers = 1 };
         var network = new SentenceClassifier<float>(config, 3, Pooling.Max, random: new SeededRandom(1));
         network.Initialize(new SeededRandom(2));
         return new ClassifierTrainer.Trainable(network, inputs, targets);
     }
 
     [Theory]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void SplitBatchGivesTheWholeBatchGradient(int threads)
+    [InlineData(2, false)]
+    [InlineData(3, false)]
+    [InlineData(2, true)]
+    public void SplitBatchGivesTheWholeBatchGradient(int threads, bool ngrams)
     {
         var random = new SeededRandom(4);
         var inputs = new List<EncodedSequence>();
@@ -28,9 +29,9 @@ public class DataParallelTests
         int[] targets = [0, 1, 2, 1, 0, 2, 2];
         int[] batch = [6, 0, 3, 1, 5, 2, 4];
 
-        var single = Create(inputs, targets);
+        var single = Create(inputs, targets, ngrams);
         double expectedLoss = single.TrainBatch(batch);
-        var parallel = Create(inputs, targets);
+        var parallel = Create(inputs, targets, ngrams);
         var workers = new DataParallel(parallel, threads, 77);
         double loss = workers.TrainBatch(batch);
 
@@ -39,7 +40,8 @@ public class DataParallelTests
             for (int j = 0; j < single.Parameters[i].Grad.Length; j++)
                 Assert.Equal(single.Parameters[i].Grad.Data[j], parallel.Parameters[i].Grad.Data[j], 1e-5f);
         // the used rows of the main model cover every row the whole batch used
-        var expectedRows = single.SparseTables[0].Rows.Rows.Order();
-        Assert.Equal(expectedRows, parallel.SparseTables[0].Rows.Rows.Order());
+        Assert.Equal(ngrams ? 3 : 2, single.SparseTables.Count);
+        for (int t = 0; t < single.SparseTables.Count; t++)
+            Assert.Equal(single.SparseTables[t].Rows.Rows.Order(), parallel.SparseTables[t].Rows.Rows.Order());
     }
 }

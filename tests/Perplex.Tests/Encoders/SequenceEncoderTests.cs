@@ -14,9 +14,11 @@ public class SequenceEncoderTests
         new([6, 4, 3], [[3, 3], [1, 2, 3], [0]]),
     ];
 
-    internal static SequenceEncoderConfig Config(RecurrentCell cell, bool chars = true) =>
+    internal static SequenceEncoderConfig Config(RecurrentCell cell, bool chars = true, bool ngrams = false) =>
         new(cell, WordVocabSize: 7, EmbeddingSize: 3, HiddenSize: 4, Layers: 2, Bidirectional: true,
-            CharVocabSize: chars ? 6 : 0, CharEmbeddingSize: chars ? 3 : 0, CharHiddenSize: chars ? 2 : 0, CharCell: cell == RecurrentCell.Gru ? RecurrentCell.Gru : RecurrentCell.Lstm);
+            CharVocabSize: chars || ngrams ? 6 : 0, CharEmbeddingSize: chars ? 3 : 0, CharHiddenSize: chars ? 2 : 0, CharCell: cell == RecurrentCell.Gru ? RecurrentCell.Gru : RecurrentCell.Lstm,
+            // few buckets, so that n-grams of different words share rows and their gradients add up
+            CharNGramOrder: ngrams ? 3 : 0, CharNGramBuckets: ngrams ? 11 : 0);
 
     private static SequenceEncoder<double> Create(SequenceEncoderConfig config)
     {
@@ -29,12 +31,14 @@ public class SequenceEncoderTests
     }
 
     [Theory]
-    [InlineData(RecurrentCell.Lstm)]
-    [InlineData(RecurrentCell.Gru)]
-    [InlineData(RecurrentCell.RnnTanh)]
-    public void GradientsMatchFiniteDifferences(RecurrentCell cell)
+    [InlineData(RecurrentCell.Lstm, true, false)]
+    [InlineData(RecurrentCell.Gru, true, false)]
+    [InlineData(RecurrentCell.RnnTanh, true, false)]
+    [InlineData(RecurrentCell.Lstm, true, true)]
+    [InlineData(RecurrentCell.Gru, false, true)]
+    public void GradientsMatchFiniteDifferences(RecurrentCell cell, bool chars, bool ngrams)
     {
-        var encoder = Create(Config(cell));
+        var encoder = Create(Config(cell, chars, ngrams));
         var batch = Batch();
         int size = batch[0].Length * batch.Count * encoder.OutputSize;
         var weights = new double[size];
@@ -67,6 +71,52 @@ public class SequenceEncoderTests
     }
 
     [Fact]
+    public void TheNGramTableFollowsTheWordEmbeddingInStateDictOrder()
+    {
+        var names = new SequenceEncoder<float>(Config(RecurrentCell.Lstm, ngrams: true)).Parameters.Select(p => p.Name).ToList();
+        Assert.Equal(["embedding.weight", "char_ngram_embedding.weight", "char_embedding.weight"], names.Take(3));
+        var onlyNGrams = new SequenceEncoder<float>(Config(RecurrentCell.Lstm, chars: false, ngrams: true));
+        Assert.Null(onlyNGrams.CharRnn);
+        Assert.Equal([11, 3], onlyNGrams.CharNGramEmbedding!.Weight.Value.Shape);
+    }
+
+    [Fact]
+    public void NGramBucketsAreFastTextsSubwordsHashedTheSameWayEverywhere()
+    {
+        var buckets = new List<int>();
+        CharNGramEmbedding<float>.Buckets([7, 8, 9], 4, 1 << 20, buckets);
+        // 3 unigrams, then 4 bigrams, 3 trigrams and 2 four-grams over <w> = [begin, 7, 8, 9, end]
+        Assert.Equal(3 + 4 + 3 + 2, buckets.Count);
+        // FNV-1a (32 bit) over the order and the ids, begin = -1 and end = -2 as unsigned, modulo 2^20; computed apart
+        // from this code (python3), so that a change to the hash, which would silently scramble saved models, fails here
+        Assert.Equal([269265, 266444, 266847, 991083, 457642, 146586, 17838, 379976, 165316, 625249, 365662, 459555], buckets);
+        var again = new List<int>();
+        CharNGramEmbedding<float>.Buckets([7, 8, 9], 4, 1 << 20, again);
+        Assert.Equal(buckets, again);
+    }
+
+    [Fact]
+    public void AWordVectorGetsTheMeanOfItsNGramRows()
+    {
+        var ngrams = new CharNGramEmbedding<double>(2, 13, 3);
+        new SeededRandom(5).FillUniform<double>(ngrams.Table.Weight.Value.Data, 1);
+        int[][] words = [[1, 2], [3]];
+        var embedded = new double[] { 1, 2, 3, 0, 0, 0 };
+        ngrams.Forward(words, embedded);
+        for (int r = 0; r < words.Length; r++)
+        {
+            var ids = new List<int>();
+            CharNGramEmbedding<double>.Buckets(words[r], 2, 13, ids);
+            Assert.Equal(words[r].Length + words[r].Length + 1, ids.Count); // unigrams, and bigrams with the two markers
+            for (int j = 0; j < 3; j++)
+            {
+                double expected = (r == 0 ? j + 1 : 0) + ids.Average(g => ngrams.Table.Weight.Value.Data[g * 3 + j]);
+                Assert.Equal(expected, embedded[r * 3 + j], 12);
+            }
+        }
+    }
+
+    [Fact]
     public void BatchingEqualLengthsGivesTheSameStatesAsOneAtATime()
     {
         var encoder = Create(Config(RecurrentCell.Lstm));
@@ -92,6 +142,8 @@ public class SequenceEncoderTests
         Assert.NotEqual(a, b);
         var plain = Create(Config(RecurrentCell.Lstm, chars: false));
         Assert.Equal(plain.Forward([new EncodedSequence([0])]).ToArray(), plain.Forward([new EncodedSequence([0])]).ToArray());
+        var ngrams = Create(Config(RecurrentCell.Lstm, chars: false, ngrams: true));
+        Assert.NotEqual(ngrams.Forward([new EncodedSequence([0], [[1, 2]])]).ToArray(), ngrams.Forward([new EncodedSequence([0], [[3, 4, 5]])]).ToArray());
     }
 
     [Fact]

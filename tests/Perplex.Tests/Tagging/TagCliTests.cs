@@ -71,6 +71,24 @@ public class TagCliTests
     }
 
     [Fact]
+    public void CharacterNGramsAloneGiveWordsTheirSubwordVectors()
+    {
+        using var dir = new TempDir();
+        var train = dir.File("train.conllu", Conllu(40, 1));
+        var test = dir.File("test.conllu", Conllu(10, 2));
+        var model = dir.Combine("pos.st");
+        string[] options = ["--emsize", "8", "--nhid", "8", "--char-ngrams", "3", "--char-ngram-bits", "10", "--epochs", "12", "--lr", "0.02",
+            "--batch-size", "8", "--dropout", "0", "--quiet"];
+        var trained = Cli.Run(["tag", "train", "--train", train, "--valid", test, "--save", model, .. options]);
+        Assert.True(trained.ExitCode == 0, trained.Err);
+        var eval = Cli.Run("tag", "eval", model, test);
+        Assert.True(Accuracy(eval.Out) >= 95, eval.Out);
+        var encoder = Perplex.Tagging.TaggerModel.Load(model).Network.Encoder;
+        Assert.Equal([1024, 8], encoder.CharNGramEmbedding!.Weight.Value.Shape);
+        Assert.Null(encoder.CharRnn); // n-grams without the character network
+    }
+
+    [Fact]
     public void XposColumnAndBioFilesWork()
     {
         using var dir = new TempDir();
