@@ -143,7 +143,8 @@ public static class ClassifierTrainer
     /// distributions [N][classes], and <paramref name="settings"/> with the time taken off the time limit.
     /// <para>A text whose top class gets less than <paramref name="minConfidence"/> is left out: where the teacher is
     /// unsure it is also mostly wrong (on NSMC it is right on 62 % of the test reviews it gives 0.5–0.65), and a student
-    /// copying those guesses learns the teacher's confusion instead of what the labeled documents say.</para>
+    /// copying those guesses learns the teacher's confusion instead of what the labeled documents say. (On NSMC, leaving
+    /// out what it gives less than 0.65 did not help the student: docs/applications.md, session 14.)</para>
     /// </summary>
     private static (List<EncodedSequence> Inputs, float[] Soft, TrainingSettings Settings) Teach(NGramFeatureConfig config, double minConfidence,
         IReadOnlyList<IReadOnlyList<string>> texts, IReadOnlyList<LabeledDocument> train, IReadOnlyList<LabeledDocument>? valid,
