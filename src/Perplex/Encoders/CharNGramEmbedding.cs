@@ -16,7 +16,8 @@ namespace Perplex.Encoders;
 internal sealed class CharNGramEmbedding<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const int Begin = -1, End = -2;
-    private int[] _offsets = [], _buckets = [];
+    private int[] _offsets = [];
+    private readonly List<int> _buckets = []; // of every word of the last Forward, reused so a batch allocates nothing
 
     /// <summary>A zero table of <paramref name="buckets"/> rows of width <paramref name="width"/> (the word embedding's).</summary>
     public CharNGramEmbedding(int order, int buckets, int width)
@@ -63,15 +64,14 @@ internal sealed class CharNGramEmbedding<T> where T : unmanaged, IFloatingPointI
     {
         int e = Table.EmbeddingSize;
         var offsets = Workspace.Ensure(ref _offsets, words.Count + 1);
-        var all = new List<int>(words.Count * 4 * Order);
+        _buckets.Clear();
         for (int r = 0; r < words.Count; r++)
         {
-            offsets[r] = all.Count;
-            Buckets(words[r], Order, Table.VocabSize, all);
+            offsets[r] = _buckets.Count;
+            Buckets(words[r], Order, Table.VocabSize, _buckets);
         }
-        offsets[words.Count] = all.Count;
-        var buckets = Workspace.Ensure(ref _buckets, all.Count);
-        all.CopyTo(buckets);
+        offsets[words.Count] = _buckets.Count;
+        var buckets = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_buckets);
         var w = Table.Weight.Value.Data;
         for (int r = 0; r < words.Count; r++)
         {
@@ -87,15 +87,16 @@ internal sealed class CharNGramEmbedding<T> where T : unmanaged, IFloatingPointI
     {
         int e = Table.EmbeddingSize, words = dEmbedded.Length / e;
         var dw = Table.Weight.Grad.Data;
+        var buckets = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_buckets);
         for (int r = 0; r < words; r++)
         {
             var dx = dEmbedded.Slice(r * e, e);
             T scale = T.One / T.CreateTruncating(_offsets[r + 1] - _offsets[r]);
             for (int k = _offsets[r]; k < _offsets[r + 1]; k++)
             {
-                var row = dw.AsSpan(_buckets[k] * e, e);
+                var row = dw.AsSpan(buckets[k] * e, e);
                 TP.MultiplyAdd(dx, scale, row, row);
-                Rows.Mark(_buckets[k]);
+                Rows.Mark(buckets[k]);
             }
         }
     }
